@@ -1,0 +1,45 @@
+"""Cross-reference and consistency checks, run in order over the whole platform.
+
+Each check is a function from the :class:`~generators.graph.Platform` to diagnostics;
+:data:`CHECKS` lists them in the order they run. A new rule is a new function here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from generators.checks import consistency, names, references
+from generators.diagnostics import Diagnostic
+from generators.graph import Platform
+
+
+class Check(Protocol):
+    """One rule over the whole platform."""
+
+    def __call__(self, platform: Platform, /) -> Iterable[Diagnostic]: ...
+
+
+CHECKS: tuple[Check, ...] = (
+    references.check_duplicate_names,
+    names.check_names,
+    names.check_derived_name_lengths,
+    references.check_owner_teams,
+    references.check_dependencies,
+    references.check_dependency_cycles,
+    references.check_override_environments,
+    references.check_image_pins,
+    references.check_env_references,
+    consistency.check_workload_fields,
+    consistency.check_ports,
+    consistency.check_resources,
+    consistency.check_scaling,
+    consistency.check_public_hosts,
+    consistency.check_promotion_order,
+    consistency.check_advice,
+)
+
+
+def run_checks(platform: Platform) -> list[Diagnostic]:
+    """Run every check and collect what they find."""
+    return [diagnostic for check in CHECKS for diagnostic in check(platform)]

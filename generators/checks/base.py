@@ -1,0 +1,35 @@
+"""Helpers shared by the checks: building located diagnostics."""
+
+from __future__ import annotations
+
+from generators.diagnostics import Code, Diagnostic
+from generators.graph import Resolved
+from generators.source import KeyPath, dotted
+from generators.validate import Parsed
+
+
+def at(
+    doc: Parsed, path: KeyPath, code: Code, message: str, hint: str = "", *, key: bool = False
+) -> Diagnostic:
+    """A diagnostic pointing at ``path`` in ``doc``."""
+    return Diagnostic(code, message, doc.source.locate(path, key=key), dotted(path), hint)
+
+
+def at_resolved(
+    resolved: Resolved, path: KeyPath, code: Code, message: str, hint: str = ""
+) -> Diagnostic:
+    """A diagnostic pointing at whichever layer set ``path`` of a resolved service."""
+    environments = (resolved.environment,)
+    for layer in reversed(resolved.layers):
+        full = (*layer.prefix, *path)
+        if layer.source.has(full):
+            return Diagnostic(code, message, layer.source.locate(full), dotted(full), hint,
+                              environments=environments)
+    return Diagnostic(code, message, resolved.locate(path), dotted(("spec", *path)), hint,
+                      environments=environments)
+
+
+def where(doc: Parsed, path: KeyPath = ("metadata", "name")) -> str:
+    """`file:line` of a spec, for hints that point at a second place."""
+    location = doc.source.locate(path)
+    return f"{location.file}:{location.line}"

@@ -1,0 +1,77 @@
+"""Checks that names, and the names derived from them, are ones Kubernetes accepts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from generators import diagnostics as codes
+from generators.checks.base import at, at_resolved
+from generators.diagnostics import Diagnostic
+from generators.graph import Platform
+
+# Service objects are named after the service, so its name must be a DNS-1035 label
+# (it must start with a letter): https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
+DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+DNS_LABEL_MAX = 63
+#: Suffixes later targets add to a service name (Argo Rollouts canary and preview services).
+RESERVED_SUFFIXES = ("-canary", "-preview")
+SERVICE_NAME_MAX = DNS_LABEL_MAX - max(map(len, RESERVED_SUFFIXES))
+# The CronJob controller appends an 11-character suffix to the Jobs it creates.
+CRONJOB_NAME_MAX = 52
+
+
+def check_names(platform: Platform) -> Iterator[Diagnostic]:
+    """Every spec name is a lowercase DNS label within its kind's length limit."""
+    for doc in platform.documents:
+        name = doc.name
+        path = ("metadata", "name")
+        if not DNS_LABEL.match(name):
+            fixed = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
+            fixed = re.sub(r"^[^a-z]+", "", fixed) or "a-name"
+            yield at(doc, path, codes.INVALID_NAME,
+                     f"{doc.kind.name} name {name!r} is not a valid DNS label",
+                     f"use lowercase letters, digits and '-', starting with a letter "
+                     f"(e.g. {fixed!r}), and rename the file to match")
+            continue
+        limit = SERVICE_NAME_MAX if doc.kind.name == "Service" else DNS_LABEL_MAX
+        service = platform.services.get(name)
+        if service is not None and service[0] is doc and service[1].spec.type == "cron":
+            limit = min(limit, CRONJOB_NAME_MAX)
+        if len(name) > limit:
+            why = {
+                SERVICE_NAME_MAX: "room is kept for the suffixes "
+                + ", ".join(repr(s) for s in RESERVED_SUFFIXES),
+                CRONJOB_NAME_MAX: "Kubernetes appends 11 characters to the Jobs a CronJob "
+                "creates",
+            }.get(limit, "Kubernetes names are DNS labels")
+            yield at(doc, path, codes.NAME_TOO_LONG,
+                     f"{doc.kind.name} name {name!r} is {len(name)} characters; "
+                     f"the limit is {limit}", f"shorten it: {why}")
+
+
+def check_derived_name_lengths(platform: Platform) -> Iterator[Diagnostic]:
+    """Namespaces and public hosts built from several names stay within DNS limits."""
+    for env_name, (_, env) in sorted(platform.environments.items()):
+        if env.spec.namespaceStrategy == "per-team-environment":
+            for team_name, (team_doc, _) in sorted(platform.teams.items()):
+                namespace = f"{team_name}-{env_name}"
+                if len(namespace) > DNS_LABEL_MAX and DNS_LABEL.match(team_name):
+                    yield at(team_doc, ("metadata", "name"), codes.NAME_TOO_LONG,
+                             f"namespace {namespace!r} for environment {env_name!r} would be "
+                             f"{len(namespace)} characters; the limit is {DNS_LABEL_MAX}",
+                             f"shorten the team name to at most "
+                             f"{DNS_LABEL_MAX - len(env_name) - 1} characters")
+    for (env_name, svc), resolved in sorted(platform.resolved.items()):
+        domain = platform.environments[env_name][1].spec.baseDomain
+        for index, host in enumerate(resolved.workload.expose.hosts):
+            fqdn = public_host(host, domain)
+            if len(fqdn) > 253 or any(len(label) > DNS_LABEL_MAX for label in fqdn.split(".")):
+                yield at_resolved(resolved, ("expose", "hosts", index), codes.NAME_TOO_LONG,
+                                  f"host {fqdn!r} of service {svc!r} in {env_name!r} is too long",
+                                  "DNS allows 63 characters per label and 253 in all")
+
+
+def public_host(host: str, base_domain: str) -> str:
+    """The full host name: a bare label gets the environment's base domain."""
+    return host if "." in host else f"{host}.{base_domain}"

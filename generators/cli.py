@@ -1,0 +1,169 @@
+"""The ``platform`` command line: flags in, one call, an exit code out."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from generators import __version__, pipeline, report, schema_export
+from generators.errors import PlatformError, UsageError
+
+ISSUES_URL = "https://github.com/acme/platform/issues"
+#: Exit codes, as documented in the README.
+EXIT_OK, EXIT_INVALID, EXIT_DRIFT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3, 4
+
+
+def find_root(start: Path) -> Path:
+    """The platform repository containing ``start``: the nearest directory with ``.git``,
+    else the nearest with a ``platform/`` or ``environments/`` directory.
+    """
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    for candidate in (start, *start.parents):
+        if (candidate / "platform").is_dir() or (candidate / "environments").is_dir():
+            return candidate
+    raise UsageError(
+        message=f"{start} is not inside a platform repository",
+        hint="run inside one, or pass --root DIR",
+    )
+
+
+def _root(ctx: click.Context) -> Path:
+    given: Path | None = ctx.obj["root"]
+    root = given.resolve() if given else find_root(Path.cwd())
+    if not (root / "platform").is_dir() and not (root / "environments").is_dir():
+        raise UsageError(
+            message=f"{root} has neither a platform/ nor an environments/ directory",
+            hint="pass --root pointing at a platform repository",
+        )
+    return root
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="platform")
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Platform repository to work on. Default: the repository containing the "
+    "working directory.",
+)
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None) -> None:
+    """Validate platform specs and render what the runtime needs.
+
+    \b
+    Example:
+      platform validate
+      platform --root ../acme-platform validate --format github
+    """
+    ctx.obj = {"root": root}
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(report.FORMATS),
+    default="human",
+    show_default=True,
+    help="human: path:line:col with the source line; github: workflow annotations; "
+    "json; sarif: SARIF 2.1.0 for code scanning.",
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.pass_context
+def validate(ctx: click.Context, fmt: str, strict: bool) -> int:
+    """Check every spec and report all problems at once.
+
+    Exit 0 when the specs are valid, 1 when any error (or, with --strict, any
+    warning) is found.
+
+    \b
+    Example:
+      platform validate
+      platform validate --format sarif > platform.sarif
+    """
+    root = _root(ctx)
+    result = pipeline.validate_platform(root)
+    color = fmt == "human" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    click.echo(
+        report.render(result.diagnostics, fmt=fmt, root=root, files=len(result.files),
+                      color=color),
+        nl=False,
+    )
+    return result.exit_code(strict=strict)
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Write nothing; exit 2 if schemas/ is stale.")
+@click.pass_context
+def schema(ctx: click.Context, check: bool) -> int:
+    """Write a JSON Schema per spec kind into schemas/.
+
+    Editors use them through the `# yaml-language-server: $schema=...` line at the top
+    of each spec.
+
+    \b
+    Example:
+      platform schema
+      platform schema --check   # in CI: fail when schemas/ is out of date
+    """
+    root = _root(ctx)
+    if check:
+        stale = schema_export.stale_schemas(root)
+        for name in stale:
+            click.echo(f"stale: {schema_export.SCHEMA_DIR}/{name}")
+        if stale:
+            click.echo("Run `platform schema` and commit the result.")
+            return EXIT_DRIFT
+        click.echo("schemas/ is up to date.")
+        return EXIT_OK
+    changed = schema_export.write_schemas(root)
+    for name in changed:
+        click.echo(f"wrote {schema_export.SCHEMA_DIR}/{name}")
+    click.echo(f"{len(changed)} schema file(s) changed.")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: the one place where exceptions become messages and exit codes."""
+    sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code instead of exiting."""
+    try:
+        code = cli.main(args=argv, prog_name="platform", standalone_mode=False)
+    except click.exceptions.Exit as exc:  # --help, --version
+        return int(exc.exit_code)
+    except click.ClickException as exc:  # bad flags: usage error
+        exc.show()
+        return EXIT_USAGE
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    except UsageError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"hint: {exc.hint}", err=True)
+        return exc.exit_code
+    except PlatformError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 130
+    except Exception:  # a bug: say so, and what to send
+        click.echo(
+            f"internal error: this is a bug in platform {__version__}, not in your specs.\n"
+            f"Please report it at {ISSUES_URL} with the text below.\n",
+            err=True,
+        )
+        click.echo(traceback.format_exc(), err=True)
+        return EXIT_BUG
+    return code if isinstance(code, int) else EXIT_OK

@@ -1,0 +1,127 @@
+"""Diagnostics: the one structure every problem of a run is reported as, and its codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from generators.source import Location
+
+
+class Severity(str, Enum):
+    """How bad a diagnostic is. Warnings fail a run only under ``--strict``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A stable diagnostic code: what users search for and suppress by."""
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+def _code(id_: str, name: str, summary: str, severity: Severity = Severity.ERROR) -> Code:
+    code = Code(id_, name, severity, summary)
+    CODES[id_] = code
+    return code
+
+
+#: Every code, by id. Documented in docs/diagnostics.md (a test keeps it in sync).
+CODES: dict[str, Code] = {}
+
+# Loading: the file itself cannot be read as one spec document.
+YAML_SYNTAX = _code("PL101", "yaml-syntax", "the file is not valid YAML")
+DUPLICATE_KEY = _code("PL102", "duplicate-key", "a mapping has the same key twice")
+FILE_TOO_LARGE = _code("PL103", "file-too-large", "the file exceeds the size cap")
+NOT_TEXT = _code("PL104", "not-utf8", "the file is binary or not UTF-8 text")
+ALIAS_BOMB = _code("PL105", "alias-expansion", "aliases expand past the node cap")
+MULTIPLE_DOCUMENTS = _code("PL106", "multiple-documents", "a file holds more than one document")
+EMPTY_FILE = _code("PL107", "empty-file", "the file holds no document")
+NOT_A_MAPPING = _code("PL108", "not-a-mapping", "the document is not a mapping")
+UNKNOWN_KIND = _code("PL109", "unknown-kind", "`kind` is missing or not a known kind")
+UNKNOWN_API_VERSION = _code("PL110", "unknown-api-version", "`apiVersion` is not supported")
+NAME_MISMATCH = _code("PL111", "name-mismatch", "`metadata.name` differs from the file name")
+WRONG_DIRECTORY = _code("PL112", "wrong-directory", "a spec lies outside its kind's directory")
+# Schema: the document does not have the shape of its kind.
+UNKNOWN_FIELD = _code("PL201", "unknown-field", "a key the kind does not define")
+MISSING_FIELD = _code("PL202", "missing-field", "a required key is absent")
+WRONG_TYPE = _code("PL203", "wrong-type", "a value has the wrong type")
+INVALID_VALUE = _code("PL204", "invalid-value", "a value is outside what the field allows")
+INVALID_COMBINATION = _code("PL205", "invalid-combination", "fields that exclude each other")
+# References between specs.
+UNKNOWN_TEAM = _code("PL301", "unknown-team", "a reference to a team that does not exist")
+UNKNOWN_SERVICE = _code("PL302", "unknown-service", "a reference to a missing service")
+UNKNOWN_ENVIRONMENT = _code("PL303", "unknown-environment", "a reference to a missing environment")
+DEPENDENCY_CYCLE = _code("PL304", "dependency-cycle", "services depend on each other in a loop")
+DUPLICATE_NAME = _code("PL305", "duplicate-name", "two specs of one kind share a name")
+RETIRED_DEPENDENCY = _code("PL306", "retired-dependency", "a dependency on a retired service")
+BAD_REFERENCE = _code("PL307", "bad-reference", "a `${...}` reference that cannot resolve")
+UNDECLARED_DEPENDENCY = _code(
+    "PL308",
+    "undeclared-dependency",
+    "an env var uses a service that `dependsOn` does not list",
+    Severity.WARNING,
+)
+MAINTENANCE_DEPENDENCY = _code(
+    "PL309", "maintenance-dependency", "a dependency on a service in maintenance", Severity.WARNING
+)
+# Names that Kubernetes would reject.
+INVALID_NAME = _code("PL401", "invalid-name", "a name Kubernetes does not accept")
+NAME_TOO_LONG = _code("PL402", "name-too-long", "a name, or a name derived from it, is too long")
+# Consistency inside and across specs.
+PORT_CLASH = _code("PL501", "port-clash", "two ports share a name or a number")
+HOST_COLLISION = _code("PL502", "host-collision", "two services claim one public host and path")
+REQUESTS_ABOVE_LIMITS = _code("PL503", "requests-above-limits", "a request exceeds its limit")
+MIN_ABOVE_MAX = _code("PL504", "min-above-max", "autoscaling minimum above maximum")
+BAD_QUANTITY = _code("PL505", "bad-quantity", "a CPU or memory amount Kubernetes cannot parse")
+WORKLOAD_MISMATCH = _code("PL506", "workload-mismatch", "a field that does not fit the workload")
+UNKNOWN_PORT = _code("PL507", "unknown-port", "a probe names a port the service lacks")
+BAD_SCHEDULE = _code("PL508", "bad-schedule", "a cron schedule that is not valid")
+PROMOTION_ORDER = _code("PL509", "promotion-order", "two environments share a promotion order")
+# Advice: never fails a run unless --strict.
+MUTABLE_TAG = _code("PL601", "mutable-tag", "an image pinned to `latest`", Severity.WARNING)
+PUBLIC_WITHOUT_TLS = _code("PL602", "public-without-tls", "a public host without TLS", Severity.WARNING)
+NO_READINESS_PROBE = _code(
+    "PL603", "no-readiness-probe", "a web service without a readiness probe", Severity.WARNING
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in a run, located in the user's files."""
+
+    code: Code
+    message: str
+    location: Location
+    key_path: str = ""
+    hint: str = ""
+    severity: Severity | None = None
+    #: Environments the problem occurs in, when it does not occur in all of them.
+    environments: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Hints read as sentences whichever check wrote them.
+        object.__setattr__(self, "hint", self.hint[:1].upper() + self.hint[1:])
+
+    @property
+    def level(self) -> Severity:
+        """The effective severity: the code's own unless overridden."""
+        return self.severity or self.code.severity
+
+    @property
+    def text(self) -> str:
+        """The message, naming the environments when the problem is limited to some."""
+        if not self.environments:
+            return self.message
+        label = "environment" if len(self.environments) == 1 else "environments"
+        return f"{self.message} (in {label} {', '.join(map(repr, self.environments))})"
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Order by file, line and column, then code: the order users read in."""
+        loc = self.location
+        return (loc.file, loc.line, loc.col, self.code.id, self.message)

@@ -1,0 +1,102 @@
+"""The validated platform: specs indexed by kind and name, and services resolved per env."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TypeVar
+
+from generators.diagnostics import Diagnostic
+from generators.resolve import Layer, locate, merge_layers
+from generators.source import KeyPath, Location
+from generators.spec import StrictModel
+from generators.spec.environment import Environment
+from generators.spec.service import Service, Workload
+from generators.spec.team import Team
+from generators.validate import Parsed, validation_errors
+
+M = TypeVar("M", bound=StrictModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """One service as it runs in one environment, after merging every layer."""
+
+    service: str
+    environment: str
+    workload: Workload
+    layers: tuple[Layer, ...]
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> Location:
+        """Where a key path of :attr:`workload` was written."""
+        return locate(self.layers, path, key)
+
+
+@dataclass(frozen=True)
+class Platform:
+    """Every readable spec of a run; what the cross-reference checks look at.
+
+    ``documents`` holds every document with a readable envelope, valid or not, so a
+    reference to a spec with its own errors is not reported as dangling as well.
+    """
+
+    documents: tuple[Parsed, ...]
+    resolved: Mapping[tuple[str, str], Resolved] = field(default_factory=dict)
+
+    def names(self, kind: str) -> set[str]:
+        """Names of every document of ``kind``, valid or not."""
+        return {d.name for d in self.documents if d.kind.name == kind}
+
+    def valid(self, kind: str) -> list[Parsed]:
+        """Valid documents of ``kind``, in file order."""
+        return [d for d in self.documents if d.kind.name == kind and d.model is not None]
+
+    @cached_property
+    def services(self) -> dict[str, tuple[Parsed, Service]]:
+        """Valid services by name (the first file wins on a duplicate name)."""
+        return _index(self.valid("Service"), Service)
+
+    @cached_property
+    def teams(self) -> dict[str, tuple[Parsed, Team]]:
+        """Valid teams by name."""
+        return _index(self.valid("Team"), Team)
+
+    @cached_property
+    def environments(self) -> dict[str, tuple[Parsed, Environment]]:
+        """Valid environments by name."""
+        return _index(self.valid("Environment"), Environment)
+
+
+def _index(documents: Sequence[Parsed], model: type[M]) -> dict[str, tuple[Parsed, M]]:
+    out: dict[str, tuple[Parsed, M]] = {}
+    for doc in documents:
+        if isinstance(doc.model, model):
+            out.setdefault(doc.name, (doc, doc.model))
+    return out
+
+
+def build_platform(documents: Sequence[Parsed]) -> tuple[Platform, list[Diagnostic]]:
+    """Index the documents and resolve every service in every environment."""
+    platform = Platform(documents=tuple(documents))
+    resolved: dict[tuple[str, str], Resolved] = {}
+    found: list[Diagnostic] = []
+    for env_name, (env_doc, _) in sorted(platform.environments.items()):
+        for svc_name, (svc_doc, _) in sorted(platform.services.items()):
+            layers = (
+                Layer(env_doc.source, ("spec", "defaults")),
+                Layer(svc_doc.source, ("spec",)),
+                Layer(svc_doc.source, ("spec", "environments", env_name)),
+            )
+            data = merge_layers(layers, drop=("environments", "replicas"))
+            errors = validation_errors(
+                Workload, data, lambda p, k, ls=layers: locate(ls, p, k),
+                environment=env_name,
+            )
+            if errors:
+                found += errors
+                continue
+            resolved[(env_name, svc_name)] = Resolved(
+                svc_name, env_name, Workload.model_validate(data), layers
+            )
+    return Platform(documents=tuple(documents), resolved=resolved), found

@@ -1,0 +1,274 @@
+"""Reads spec files into located plain data; the only module that imports ruamel.yaml.
+
+Rules enforced here, before any spec model sees the data:
+
+* at most :data:`MAX_FILE_BYTES` per file, UTF-8 text only (a BOM is accepted);
+* exactly one YAML document per file (a leading ``---`` is fine, a second document is
+  an error: split it into its own file, named after its ``metadata.name``);
+* no duplicate keys, no custom tags, nesting at most :data:`MAX_DEPTH` deep;
+* aliases may be used, but the document they expand to holds at most
+  :data:`MAX_NODES` nodes, which rejects "billion laughs" YAML bombs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from generators import diagnostics as codes
+from generators.diagnostics import Diagnostic
+from generators.source import KeyPath, Location, SourceDoc, dotted
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NODES = 50_000
+MAX_DEPTH = 64
+
+#: Where spec files live, relative to the platform root.
+SPEC_DIRS = ("platform", "environments")
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+class _LoadProblem(Exception):
+    """Raised inside the converter; becomes one diagnostic for the file."""
+
+    def __init__(self, code: codes.Code, message: str, line: int, col: int, hint: str = "") -> None:
+        super().__init__(message)
+        self.code, self.message, self.line, self.col, self.hint = code, message, line, col, hint
+
+
+def discover(root: Path) -> list[str]:
+    """List spec files under ``root`` as sorted POSIX paths relative to it.
+
+    Hidden files and directories are skipped, and so are symlinks that lead outside
+    the root (a spec must be part of the repository to be reviewed).
+    """
+    found: list[str] = []
+    resolved_root = root.resolve()
+    for top in SPEC_DIRS:
+        base = root / top
+        if not base.is_dir():
+            continue
+        for path in base.rglob("*"):
+            rel = path.relative_to(root)
+            if any(part.startswith(".") for part in rel.parts):
+                continue
+            if path.suffix not in SPEC_SUFFIXES or not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(resolved_root):
+                continue
+            found.append(rel.as_posix())
+    return sorted(found)
+
+
+def load_file(root: Path, rel: str) -> tuple[SourceDoc | None, list[Diagnostic]]:
+    """Load one spec file. Returns the document, or ``None`` and why it could not load."""
+    path = root / rel
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return None, [
+            _diag(
+                codes.FILE_TOO_LARGE,
+                rel,
+                1,
+                1,
+                f"file is {size:,} bytes; spec files are capped at {MAX_FILE_BYTES:,} bytes",
+                "split it into several specs, or move large config into a file it references",
+            )
+        ]
+    raw = path.read_bytes()
+    return load_text(rel, raw)
+
+
+def load_text(rel: str, raw: bytes) -> tuple[SourceDoc | None, list[Diagnostic]]:
+    """Load one spec document from bytes; ``rel`` is the path shown in diagnostics."""
+    if b"\x00" in raw:
+        line, col = _byte_position(raw, raw.index(b"\x00"))
+        return None, [
+            _diag(codes.NOT_TEXT, rel, line, col, "file is binary (it contains a NUL byte)",
+                  "spec files must be UTF-8 YAML text; remove the file or restore its text")
+        ]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, col = _byte_position(raw, exc.start)
+        return None, [
+            _diag(codes.NOT_TEXT, rel, line, col,
+                  f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+                  "save the file as UTF-8 (most editors: 'Save with encoding')")
+        ]
+    try:
+        return _parse(rel, text), []
+    except _LoadProblem as problem:
+        return None, [_diag(problem.code, rel, problem.line, problem.col, problem.message,
+                            problem.hint)]
+
+
+def _parse(rel: str, text: str) -> SourceDoc:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        documents = _documents(yaml, text)
+        first = next(documents, None)
+        while first is None:  # skip empty leading documents (a bare `---`)
+            first = next(documents, _END)
+        if first is _END:
+            raise _LoadProblem(codes.EMPTY_FILE, "file holds no document", 1, 1,
+                               "add a spec (apiVersion, kind, metadata, spec) or delete the file")
+        for extra in documents:
+            if extra is not None:
+                line = _first_line(extra) or _last_separator(text)
+                raise _LoadProblem(
+                    codes.MULTIPLE_DOCUMENTS,
+                    "file holds more than one YAML document",
+                    line,
+                    1,
+                    "keep one spec per file: move each further document into its own file "
+                    "named after its metadata.name",
+                )
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        key = _duplicate_key(exc)
+        raise _LoadProblem(codes.DUPLICATE_KEY, f"duplicate key {key!r} in one mapping",
+                           mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
+                           f"keep a single {key!r}; YAML would silently drop the first one"
+                           ) from None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        raise _LoadProblem(codes.YAML_SYNTAX, f"invalid YAML: {message}",
+                           mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
+                           "check indentation, colons and matching quotes/brackets near here"
+                           ) from None
+    except YAMLError as exc:
+        raise _LoadProblem(codes.YAML_SYNTAX, f"invalid YAML: {exc}", 1, 1) from None
+    except RecursionError:
+        raise _LoadProblem(codes.YAML_SYNTAX, "invalid YAML: nesting is too deep", 1, 1,
+                           f"specs nest at most {MAX_DEPTH} levels") from None
+
+    if not isinstance(first, CommentedMap):
+        kind = type(first).__name__ if not isinstance(first, CommentedSeq) else "a list"
+        raise _LoadProblem(codes.NOT_A_MAPPING,
+                           f"the document is {_describe(first) if kind != 'a list' else kind}, "
+                           "not a mapping", _first_line(first) or 1, 1,
+                           "a spec is a mapping with apiVersion, kind, metadata and spec")
+    keys: dict[KeyPath, tuple[int, int]] = {}
+    values: dict[KeyPath, tuple[int, int]] = {(): (first.lc.line, first.lc.col)}
+    converter = _Converter(keys, values)
+    data = converter.convert(first, (), (first.lc.line, first.lc.col))
+    return SourceDoc(file=rel, data=data, text=text, keys=keys, values=values)
+
+
+_END = object()
+
+
+def _documents(yaml: YAML, text: str) -> Iterator[Any]:
+    yield from yaml.load_all(text)
+
+
+class _Converter:
+    """Turns ruamel's round-trip nodes into plain data, recording positions."""
+
+    def __init__(self, keys: dict[KeyPath, tuple[int, int]],
+                 values: dict[KeyPath, tuple[int, int]]) -> None:
+        self.keys, self.values, self.nodes = keys, values, 0
+
+    def convert(self, node: Any, path: KeyPath, pos: tuple[int, int]) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _LoadProblem(codes.ALIAS_BOMB,
+                               f"document expands to more than {MAX_NODES:,} nodes",
+                               pos[0] + 1, pos[1] + 1,
+                               "remove the nested aliases (*name) that multiply the content")
+        if len(path) > MAX_DEPTH:
+            raise _LoadProblem(codes.YAML_SYNTAX, f"nesting deeper than {MAX_DEPTH} levels",
+                               pos[0] + 1, pos[1] + 1, "flatten the structure")
+        if isinstance(node, CommentedMap):
+            out: dict[str, Any] = {}
+            for raw_key, value in node.items():
+                key = raw_key if isinstance(raw_key, str) else _scalar_text(raw_key)
+                child = (*path, key)
+                key_pos = _lc(node.lc.key, raw_key, pos)
+                value_pos = _lc(node.lc.value, raw_key, key_pos)
+                self.keys[child] = key_pos
+                # A block mapping/sequence value starts on the next line; ruamel then
+                # reports its first item, which is where users look for it too.
+                self.values[child] = value_pos
+                out[key] = self.convert(value, child, value_pos)
+            return out
+        if isinstance(node, CommentedSeq):
+            items = []
+            for index, item in enumerate(node):
+                child = (*path, index)
+                item_pos = _lc(node.lc.item, index, pos)
+                self.values[child] = item_pos
+                items.append(self.convert(item, child, item_pos))
+            return items
+        if isinstance(node, TaggedScalar):
+            raise _LoadProblem(codes.YAML_SYNTAX,
+                               f"custom YAML tag {node.tag.value!r} at {dotted(path)} "
+                               "is not supported", pos[0] + 1, pos[1] + 1,
+                               "remove the tag; specs use plain YAML values")
+        return _plain_scalar(node)
+
+
+def _lc(lookup: Any, key: Any, fallback: tuple[int, int]) -> tuple[int, int]:
+    try:
+        line, col = lookup(key)
+    except (KeyError, IndexError, TypeError):
+        return fallback  # keys pulled in by a `<<` merge have no position of their own
+    return int(line), int(col)
+
+
+def _plain_scalar(value: Any) -> Any:
+    # ruamel's round-trip scalars subclass the builtins; hand pydantic the builtins.
+    if value is None or isinstance(value, (dt.date, dt.datetime)):
+        return value
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return _scalar_text(value)
+
+
+def _scalar_text(value: Any) -> str:
+    return str(_plain_scalar(value)) if not isinstance(value, (tuple, list)) else str(value)
+
+
+def _describe(value: Any) -> str:
+    return "empty" if value is None else f"a single value ({str(value)[:40]!r})"
+
+
+def _first_line(node: Any) -> int:
+    lc = getattr(node, "lc", None)
+    return int(lc.line) + 1 if lc is not None and lc.line is not None else 0
+
+
+def _last_separator(text: str) -> int:
+    lines = text.splitlines()
+    for number in range(len(lines), 0, -1):
+        if lines[number - 1].startswith("---"):
+            return number
+    return 1
+
+
+def _duplicate_key(exc: DuplicateKeyError) -> str:
+    problem = str(exc.problem or "")
+    start = problem.find('"')
+    end = problem.find('"', start + 1)
+    return problem[start + 1 : end] if 0 <= start < end else "?"
+
+
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
+
+
+def _diag(code: codes.Code, rel: str, line: int, col: int, message: str,
+          hint: str = "") -> Diagnostic:
+    return Diagnostic(code=code, message=message, location=Location(rel, line, col), hint=hint)

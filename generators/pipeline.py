@@ -1,0 +1,72 @@
+"""The compiler's stages wired together: what the CLI and the tests call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generators.checks import run_checks
+from generators.diagnostics import Diagnostic, Severity
+from generators.graph import Platform, build_platform
+from generators.load import discover, load_file
+from generators.validate import Parsed, parse_document
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The outcome of validating a platform repository."""
+
+    root: Path
+    files: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    platform: Platform
+
+    @property
+    def errors(self) -> int:
+        """Number of error diagnostics."""
+        return sum(d.level is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning diagnostics."""
+        return sum(d.level is Severity.WARNING for d in self.diagnostics)
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """1 when there are errors (or warnings under ``strict``), else 0."""
+        return 1 if self.errors or (strict and self.warnings) else 0
+
+
+def validate_platform(root: Path) -> Validation:
+    """Load, parse and check every spec under ``root``; collect every problem."""
+    files = discover(root)
+    found: list[Diagnostic] = []
+    parsed: list[Parsed] = []
+    for rel in files:
+        doc, problems = load_file(root, rel)
+        found += problems
+        if doc is not None:
+            document, problems = parse_document(doc)
+            found += problems
+            if document is not None:
+                parsed.append(document)
+    platform, problems = build_platform(parsed)
+    found += problems
+    found += run_checks(platform)
+    merged = _merge_environments(found, set(platform.environments))
+    return Validation(root, tuple(files), tuple(sorted(merged, key=Diagnostic.sort_key)), platform)
+
+
+def _merge_environments(found: Iterable[Diagnostic], every: set[str]) -> list[Diagnostic]:
+    """Fold copies of one problem found in several environments into one diagnostic.
+
+    A problem present in every environment names none; otherwise it lists where.
+    """
+    merged: dict[Diagnostic, set[str]] = {}
+    for diagnostic in found:
+        key = replace(diagnostic, environments=())
+        merged.setdefault(key, set()).update(diagnostic.environments)
+    return [
+        replace(key, environments=() if envs >= every else tuple(sorted(envs)))
+        for key, envs in merged.items()
+    ]

@@ -1,0 +1,228 @@
+"""Prints diagnostics for people (with the source line and a caret) and for machines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import click
+
+from generators import __version__
+from generators.diagnostics import CODES, Diagnostic, Severity
+
+FORMATS = ("human", "github", "json", "sarif")
+DOCS_URL = "https://github.com/acme/platform/blob/main/docs/diagnostics.md"
+
+
+def render(
+    diagnostics: Sequence[Diagnostic],
+    *,
+    fmt: str,
+    root: Path,
+    files: int,
+    color: bool = False,
+) -> str:
+    """Format every diagnostic of a run in ``fmt`` (one of :data:`FORMATS`)."""
+    formatter = _FORMATTERS[fmt]
+    return formatter(diagnostics, root, files, color)
+
+
+def human(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: bool) -> str:
+    """``path:line:col: error[CODE]: message``, the source line with a caret, the hint."""
+    lines: list[str] = []
+    sources = _SourceCache(root)
+    for diagnostic in diagnostics:
+        loc = diagnostic.location
+        level = diagnostic.level.value
+        style = "red" if diagnostic.level is Severity.ERROR else "yellow"
+        head = click.style(f"{level}[{diagnostic.code.id}]", fg=style, bold=True) if color else (
+            f"{level}[{diagnostic.code.id}]"
+        )
+        lines.append(f"{loc.file}:{loc.line}:{loc.col}: {head}: {diagnostic.text}")
+        source = sources.line(loc.file, loc.line)
+        gutter = " " * len(str(loc.line))
+        if source is not None:
+            width = _token_width(source, loc.col)
+            caret = " " * (loc.col - 1) + "^" * width
+            lines.append(f" {loc.line} | {source}")
+            lines.append(f" {gutter} | {click.style(caret, fg=style) if color else caret}")
+        if diagnostic.key_path:
+            lines.append(f" {gutter} = key: {diagnostic.key_path}")
+        if diagnostic.hint:
+            lines.append(f" {gutter} = hint: {diagnostic.hint}")
+        lines.append("")
+    lines.append(summary(diagnostics, files))
+    return "\n".join(lines) + "\n"
+
+
+def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
+    """One closing line: how many problems in how many files."""
+    errors = sum(d.level is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    checked = f"{files} file{'s' if files != 1 else ''}"
+    if not diagnostics:
+        return f"All {checked} valid."
+    return f"Found {_count(errors, 'error')} and {_count(warnings, 'warning')} in {checked}."
+
+
+def github(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: bool) -> str:
+    """GitHub Actions workflow commands: one annotation per diagnostic."""
+    out = []
+    for diagnostic in diagnostics:
+        loc = diagnostic.location
+        props = ",".join(
+            f"{name}={_escape_property(str(value))}"
+            for name, value in (
+                ("file", loc.file),
+                ("line", loc.line),
+                ("col", loc.col),
+                ("title", f"{diagnostic.code.id} {diagnostic.code.name}"),
+            )
+        )
+        text = diagnostic.text + (f"\n{diagnostic.hint}" if diagnostic.hint else "")
+        out.append(f"::{diagnostic.level.value} {props}::{_escape_data(text)}")
+    out.append(summary(diagnostics, files))
+    return "\n".join(out) + "\n"
+
+
+def as_json(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: bool) -> str:
+    """A JSON document: a summary and the list of diagnostics."""
+    errors = sum(d.level is Severity.ERROR for d in diagnostics)
+    document = {
+        "version": 1,
+        "summary": {"files": files, "errors": errors, "warnings": len(diagnostics) - errors},
+        "diagnostics": [
+            {
+                "severity": d.level.value,
+                "code": d.code.id,
+                "name": d.code.name,
+                "message": d.message,
+                "file": d.location.file,
+                "line": d.location.line,
+                "col": d.location.col,
+                "keyPath": d.key_path,
+                "hint": d.hint,
+                "environments": list(d.environments),
+            }
+            for d in diagnostics
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def sarif(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: bool) -> str:
+    """SARIF 2.1.0, the format GitHub code scanning uploads."""
+    rules = sorted(CODES.values(), key=lambda c: c.id)
+    index = {code.id: i for i, code in enumerate(rules)}
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning"}
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "platform",
+                        "version": __version__,
+                        "informationUri": DOCS_URL,
+                        "rules": [
+                            {
+                                "id": code.id,
+                                "name": code.name,
+                                "shortDescription": {"text": code.summary},
+                                "helpUri": f"{DOCS_URL}#{code.id.lower()}",
+                                "defaultConfiguration": {"level": level[code.severity]},
+                            }
+                            for code in rules
+                        ],
+                    }
+                },
+                "results": [
+                    {
+                        "ruleId": d.code.id,
+                        "ruleIndex": index[d.code.id],
+                        "level": level[d.level],
+                        "message": {"text": d.text + (f" {d.hint}" if d.hint else "")},
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {
+                                        "uri": d.location.file,
+                                        "uriBaseId": "%SRCROOT%",
+                                    },
+                                    "region": {
+                                        "startLine": d.location.line,
+                                        "startColumn": d.location.col,
+                                    },
+                                }
+                            }
+                        ],
+                    }
+                    for d in diagnostics
+                ],
+            }
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+_FORMATTERS: dict[str, Callable[[Sequence[Diagnostic], Path, int, bool], str]] = {
+    "human": human,
+    "github": github,
+    "json": as_json,
+    "sarif": sarif,
+}
+
+
+class _SourceCache:
+    """Reads each file once, for the source lines shown under diagnostics."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files: dict[str, list[str] | None] = {}
+
+    def line(self, file: str, line: int) -> str | None:
+        if file not in self.files:
+            try:
+                raw = (self.root / file).read_bytes()
+            except OSError:
+                raw = b"\x00"
+            # Binary files get no snippet; other bytes show as U+FFFD, never raise.
+            text = None if b"\x00" in raw else raw.decode("utf-8-sig", errors="replace")
+            self.files[file] = text.splitlines() if text is not None else None
+        lines = self.files[file]
+        if lines is None or not 0 < line <= len(lines):
+            return None
+        return lines[line - 1].expandtabs(1)
+
+
+def _token_width(line: str, col: int) -> int:
+    """How many carets: the key or value starting at ``col``, as far as it can be told."""
+    rest = line[col - 1 :]
+    if not rest or rest[0] in "{[":
+        return 1
+    if rest[0] in "'\"":
+        end = rest.find(rest[0], 1)
+        return end + 1 if end > 0 else len(rest.rstrip())
+    end = len(rest)
+    for stop in (": ", ",", "}", "]", " #"):
+        found = rest.find(stop)
+        if found > 0:
+            end = min(end, found)
+    token = rest[:end].rstrip()
+    if token.endswith(":"):
+        token = token[:-1]
+    return max(1, len(token))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")

@@ -1,0 +1,75 @@
+"""Source positions: where each key and value of a loaded spec file came from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: A key path inside one document, e.g. ``("spec", "ports", 0, "name")``.
+KeyPath = tuple[str | int, ...]
+
+
+def dotted(path: Iterable[str | int]) -> str:
+    """Render a key path the way users write it: ``spec.ports[0].name``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A 1-based line and column in a file, relative to the platform root."""
+
+    file: str
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDoc:
+    """One loaded spec document: plain data plus the position of every key and value.
+
+    ``keys`` holds where a mapping key starts, ``values`` where a value starts (for a
+    sequence item, where the item starts). Positions are 0-based as ruamel reports
+    them; :meth:`locate` turns them into 1-based :class:`Location`.
+    """
+
+    file: str
+    data: Mapping[str, Any]
+    text: str
+    keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    values: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def has(self, path: KeyPath) -> bool:
+        """Whether ``path`` names a key or item present in this document."""
+        return path in self.values or path in self.keys
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> Location:
+        """Locate ``path``; fall back to its nearest present ancestor.
+
+        Args:
+            path: key path inside the document.
+            key: point at the key rather than at its value (used for "unknown
+                field" errors, where the key itself is the mistake).
+        """
+        probe = tuple(path)
+        while probe:
+            table = (self.keys, self.values) if key else (self.values, self.keys)
+            for positions in table:
+                if probe in positions:
+                    line, col = positions[probe]
+                    return Location(self.file, line + 1, col + 1)
+            # A missing key is reported at its parent's key: the mapping that lacks it.
+            probe = probe[:-1]
+            key = True
+        return Location(self.file, 1, 1)
+
+    def line_text(self, line: int) -> str:
+        """The source text of a 1-based line, or '' past the end."""
+        lines = self.text.splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else ""

@@ -1,0 +1,259 @@
+"""The Service kind: one deployable workload owned by a team."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from generators.spec.base import (
+    Kind,
+    LabelKey,
+    LabelValue,
+    Quantity,
+    Ref,
+    StrictModel,
+    partial,
+)
+
+Lifecycle = Literal["planning", "development", "staging", "production", "maintenance", "retired"]
+WorkloadType = Literal["web", "worker", "cron", "job"]
+PortRef = Annotated[int | str, Field(description="A port number, or the name of a declared port.")]
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=253)]
+# Image references: registry/path[:tag][@digest], as the distribution spec allows.
+IMAGE_PATTERN = (
+    r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._/-][a-z0-9]+)*)*"
+    r"(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
+)
+
+
+class ServiceMetadata(StrictModel):
+    """Who a service is and who owns it."""
+
+    name: str = Field(description="Service name; must equal the file name without `.yaml`.")
+    team: Ref = Field(description="Owning team: the `metadata.name` of a Team spec.")
+    lifecycle: Lifecycle = Field(
+        default="development",
+        description="Lifecycle stage. Retired services may not be depended on.",
+    )
+    description: str = Field(default="", description="One line saying what the service does.")
+    labels: dict[LabelKey, LabelValue] = Field(
+        default_factory=dict, description="Extra labels added to every rendered object."
+    )
+    annotations: dict[LabelKey, str] = Field(
+        default_factory=dict, description="Extra annotations added to every rendered object."
+    )
+
+
+class Port(StrictModel):
+    """A named port the container listens on."""
+
+    name: str = Field(
+        pattern=r"^[a-z]([-a-z0-9]*[a-z0-9])?$",
+        max_length=15,
+        description="Port name (IANA_SVC_NAME: lowercase, at most 15 characters), e.g. `http`.",
+    )
+    port: int = Field(ge=1, le=65535, description="Container port number.")
+    protocol: Literal["TCP", "UDP", "SCTP"] = Field(default="TCP", description="L4 protocol.")
+
+
+class ResourceAmounts(StrictModel):
+    """CPU and memory for one container."""
+
+    cpu: Quantity | None = Field(default=None, description="CPU, in cores or millicores (`250m`).")
+    memory: Quantity | None = Field(default=None, description="Memory in bytes (`256Mi`, `1Gi`).")
+
+
+class Resources(StrictModel):
+    """Requests and limits. Limits default to the request for memory and 2x for CPU."""
+
+    requests: ResourceAmounts = Field(
+        default_factory=ResourceAmounts,
+        description="What the scheduler reserves. Defaults come from the environment.",
+    )
+    limits: ResourceAmounts = Field(
+        default_factory=ResourceAmounts,
+        description="Hard caps. Omitted: memory = its request, CPU = twice its request.",
+    )
+
+
+class Scaling(StrictModel):
+    """Either a fixed replica count, or autoscaling between `min` and `max`."""
+
+    replicas: int | None = Field(default=None, ge=0, description="Fixed number of replicas.")
+    min: int | None = Field(default=None, ge=1, description="Autoscaling: fewest replicas.")
+    max: int | None = Field(default=None, ge=1, description="Autoscaling: most replicas.")
+    targetCPU: int | None = Field(
+        default=None, ge=1, le=100, description="Autoscaling: target CPU use, % of request."
+    )
+    targetMemory: int | None = Field(
+        default=None, ge=1, le=100, description="Autoscaling: target memory use, % of request."
+    )
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> Self:
+        autoscaling = [n for n in ("min", "max", "targetCPU", "targetMemory") if getattr(self, n)]
+        if self.replicas is not None and autoscaling:
+            raise PydanticCustomError(
+                "invalid_combination",
+                "`replicas` and autoscaling ({fields}) exclude each other",
+                {"fields": ", ".join(autoscaling)},
+            )
+        if autoscaling and (self.min is None or self.max is None):
+            raise PydanticCustomError(
+                "invalid_combination", "autoscaling needs both `min` and `max`"
+            )
+        if autoscaling and self.targetCPU is None and self.targetMemory is None:
+            raise PydanticCustomError(
+                "invalid_combination", "autoscaling needs `targetCPU` and/or `targetMemory`"
+            )
+        return self
+
+
+class HttpGet(StrictModel):
+    """Probe by HTTP GET; any 2xx or 3xx answer passes."""
+
+    path: str = Field(pattern=r"^/", description="Request path, e.g. `/healthz`.")
+    port: PortRef = Field(default="http", description="Port number or name.")
+
+
+class TcpSocket(StrictModel):
+    """Probe by opening a TCP connection."""
+
+    port: PortRef = Field(description="Port number or name.")
+
+
+class Grpc(StrictModel):
+    """Probe by the gRPC health-checking protocol."""
+
+    port: int = Field(ge=1, le=65535, description="Port number (gRPC probes take numbers only).")
+    service: str | None = Field(default=None, description="Service name sent in the request.")
+
+
+class Exec(StrictModel):
+    """Probe by running a command in the container; exit 0 passes."""
+
+    command: list[str] = Field(min_length=1, description="Command and its arguments.")
+
+
+class Probe(StrictModel):
+    """One health check: exactly one of `http`, `tcp`, `grpc` or `exec`, plus timings."""
+
+    http: HttpGet | None = Field(default=None, description="HTTP GET check.")
+    tcp: TcpSocket | None = Field(default=None, description="TCP connect check.")
+    grpc: Grpc | None = Field(default=None, description="gRPC health check.")
+    exec: Exec | None = Field(default=None, description="Command check.")
+    initialDelaySeconds: int | None = Field(default=None, ge=0, description="Wait before first.")
+    periodSeconds: int | None = Field(default=None, ge=1, description="Seconds between checks.")
+    timeoutSeconds: int | None = Field(default=None, ge=1, description="Seconds per check.")
+    failureThreshold: int | None = Field(default=None, ge=1, description="Failures to fail.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        given = [n for n in ("http", "tcp", "grpc", "exec") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "invalid_combination",
+                "a probe needs exactly one of http, tcp, grpc or exec (found {found})",
+                {"found": ", ".join(given) or "none"},
+            )
+        return self
+
+
+class Probes(StrictModel):
+    """Health checks Kubernetes runs against the container."""
+
+    liveness: Probe | None = Field(default=None, description="Restart the container on failure.")
+    readiness: Probe | None = Field(default=None, description="Withhold traffic on failure.")
+    startup: Probe | None = Field(default=None, description="Hold other probes until it passes.")
+
+
+class Expose(StrictModel):
+    """How the service is reached: inside the cluster only, or from the internet."""
+
+    visibility: Literal["internal", "public"] = Field(
+        default="internal", description="`internal`: cluster only. `public`: an ingress route."
+    )
+    hosts: list[Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")]] = Field(
+        default_factory=list,
+        description="Public hosts. A bare label (`shop`) gets the environment's base domain; "
+        "a name with dots is used as written.",
+    )
+    paths: list[Annotated[str, Field(pattern=r"^/")]] = Field(
+        default_factory=lambda: ["/"], description="Path prefixes routed to the service."
+    )
+    port: str | None = Field(default=None, description="Port name to route to; default the first.")
+    tls: bool = Field(default=True, description="Serve the public hosts over HTTPS.")
+
+
+class ConfigFile(StrictModel):
+    """A file mounted read-only into the container, from a ConfigMap."""
+
+    path: str = Field(pattern=r"^/.*[^/]$", description="Absolute path of the mounted file.")
+    content: str = Field(description="The file's content. Secrets do not belong here.")
+
+
+EnvValue = Annotated[
+    str | int | bool,
+    Field(description="A literal, or a `${...}` reference such as `${services.api.url}`."),
+]
+
+
+class Workload(StrictModel):
+    """What to run and how: the part of a service spec an environment may override."""
+
+    type: WorkloadType = Field(
+        default="web",
+        description="`web`: serves traffic; `worker`: no Service; `cron`: runs on `schedule`; "
+        "`job`: runs once to completion.",
+    )
+    schedule: str | None = Field(
+        default=None, description="Cron schedule (5 fields, UTC), for `type: cron` only."
+    )
+    image: str = Field(
+        pattern=IMAGE_PATTERN,
+        description="Container image. The tag is pinned per environment in its `images` map.",
+    )
+    command: list[str] | None = Field(default=None, description="Replaces the image entrypoint.")
+    args: list[str] | None = Field(default=None, description="Arguments to the entrypoint.")
+    ports: list[Port] = Field(default_factory=list, description="Ports the container serves.")
+    env: dict[EnvName, EnvValue] = Field(
+        default_factory=dict, description="Environment variables; values may use `${...}`."
+    )
+    resources: Resources = Field(
+        default_factory=Resources, description="CPU and memory requests and limits."
+    )
+    scaling: Scaling | None = Field(
+        default=None, description="Replica count or autoscaling; default from the environment."
+    )
+    probes: Probes = Field(default_factory=Probes, description="Liveness/readiness/startup.")
+    expose: Expose = Field(default_factory=Expose, description="Internal or public exposure.")
+    dependsOn: list[Ref] = Field(
+        default_factory=list, description="Services this one calls (opens network policy)."
+    )
+    configFiles: list[ConfigFile] = Field(
+        default_factory=list, description="Files mounted into the container."
+    )
+
+
+class ServiceSpec(Workload):
+    """The workload, plus its per-environment overrides."""
+
+    environments: dict[str, partial(Workload)] = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="Per-environment overrides, keyed by environment name. Maps merge into "
+        "the spec deeply, lists replace, and `null` removes a key.",
+    )
+
+
+class Service(StrictModel):
+    """A Service spec file: `platform/services/<name>.yaml`."""
+
+    apiVersion: Literal["platform/v1"] = Field(description="Spec format version.")
+    kind: Literal["Service"] = Field(description="Always `Service`.")
+    metadata: ServiceMetadata = Field(description="Name, owner and lifecycle.")
+    spec: ServiceSpec = Field(description="The workload and its per-environment overrides.")
+
+
+KIND = Kind(name="Service", model=Service, directory="platform/services", override=Workload)
