@@ -18,8 +18,10 @@ EXIT_OK, EXIT_INVALID, EXIT_DRIFT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3, 4
 
 
 def find_root(start: Path) -> Path:
-    """The platform repository containing ``start``: the nearest directory with ``.git``,
-    else the nearest with a ``platform/`` or ``environments/`` directory.
+    """The platform repository containing ``start``.
+
+    That is the nearest directory with ``.git``, else the nearest with a ``platform/``
+    or ``environments/`` directory.
     """
     start = start.resolve()
     for candidate in (start, *start.parents):
@@ -35,7 +37,7 @@ def find_root(start: Path) -> Path:
 
 
 def _root(ctx: click.Context) -> Path:
-    given: Path | None = ctx.obj["root"]
+    given: Path | None = ctx.params.get("root") or ctx.obj["root"]
     root = given.resolve() if given else find_root(Path.cwd())
     if not (root / "platform").is_dir() and not (root / "environments").is_dir():
         raise UsageError(
@@ -45,17 +47,20 @@ def _root(ctx: click.Context) -> Path:
     return root
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", prog_name="platform")
-@click.option(
+root_option = click.option(
     "--root",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Platform repository to work on. Default: the repository containing the "
     "working directory.",
 )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="platform")
+@root_option
 @click.pass_context
 def cli(ctx: click.Context, root: Path | None) -> None:
-    """Validate platform specs and render what the runtime needs.
+    r"""Validate platform specs and render what the runtime needs.
 
     \b
     Example:
@@ -76,9 +81,10 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     "json; sarif: SARIF 2.1.0 for code scanning.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@root_option
 @click.pass_context
-def validate(ctx: click.Context, fmt: str, strict: bool) -> int:
-    """Check every spec and report all problems at once.
+def validate(ctx: click.Context, fmt: str, strict: bool, root: Path | None) -> int:
+    r"""Check every spec and report all problems at once.
 
     Exit 0 when the specs are valid, 1 when any error (or, with --strict, any
     warning) is found.
@@ -88,12 +94,12 @@ def validate(ctx: click.Context, fmt: str, strict: bool) -> int:
       platform validate
       platform validate --format sarif > platform.sarif
     """
+    del root  # read through the context by _root, like the group's --root
     root = _root(ctx)
     result = pipeline.validate_platform(root)
     color = fmt == "human" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     click.echo(
-        report.render(result.diagnostics, fmt=fmt, root=root, files=len(result.files),
-                      color=color),
+        report.render(result.diagnostics, fmt=fmt, root=root, files=len(result.files), color=color),
         nl=False,
     )
     return result.exit_code(strict=strict)
@@ -101,9 +107,10 @@ def validate(ctx: click.Context, fmt: str, strict: bool) -> int:
 
 @cli.command()
 @click.option("--check", is_flag=True, help="Write nothing; exit 2 if schemas/ is stale.")
+@root_option
 @click.pass_context
-def schema(ctx: click.Context, check: bool) -> int:
-    """Write a JSON Schema per spec kind into schemas/.
+def schema(ctx: click.Context, check: bool, root: Path | None) -> int:
+    r"""Write a JSON Schema per spec kind into schemas/.
 
     Editors use them through the `# yaml-language-server: $schema=...` line at the top
     of each spec.
@@ -113,6 +120,7 @@ def schema(ctx: click.Context, check: bool) -> int:
       platform schema
       platform schema --check   # in CI: fail when schemas/ is out of date
     """
+    del root
     root = _root(ctx)
     if check:
         stale = schema_export.stale_schemas(root)
@@ -158,7 +166,7 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
-    except Exception:  # a bug: say so, and what to send
+    except Exception:  # noqa: BLE001 - a bug: say so, and what to send
         click.echo(
             f"internal error: this is a bug in platform {__version__}, not in your specs.\n"
             f"Please report it at {ISSUES_URL} with the text below.\n",

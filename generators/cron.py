@@ -22,8 +22,9 @@ def schedule_error(schedule: str) -> str | None:
         return None if text in MACROS else f"unknown macro {text!r} (use {', '.join(MACROS)})"
     fields = text.split()
     if len(fields) != len(_FIELDS):
-        return (f"expected 5 fields (minute hour day-of-month month day-of-week), "
-                f"found {len(fields)}")
+        return (
+            f"expected 5 fields (minute hour day-of-month month day-of-week), found {len(fields)}"
+        )
     for value, (name, low, high, names) in zip(fields, _FIELDS, strict=True):
         for item in value.split(","):
             problem = _item_error(item, low, high, names, allow_any=name.startswith("day"))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from generators.source import Location
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a diagnostic is. Warnings fail a run only under ``--strict``."""
 
     ERROR = "error"
@@ -35,6 +35,7 @@ def _code(id_: str, name: str, summary: str, severity: Severity = Severity.ERROR
 CODES: dict[str, Code] = {}
 
 # Loading: the file itself cannot be read as one spec document.
+UNREADABLE = _code("PL100", "unreadable-file", "the file cannot be read at all")
 YAML_SYNTAX = _code("PL101", "yaml-syntax", "the file is not valid YAML")
 DUPLICATE_KEY = _code("PL102", "duplicate-key", "a mapping has the same key twice")
 FILE_TOO_LARGE = _code("PL103", "file-too-large", "the file exceeds the size cap")
@@ -85,7 +86,9 @@ BAD_SCHEDULE = _code("PL508", "bad-schedule", "a cron schedule that is not valid
 PROMOTION_ORDER = _code("PL509", "promotion-order", "two environments share a promotion order")
 # Advice: never fails a run unless --strict.
 MUTABLE_TAG = _code("PL601", "mutable-tag", "an image pinned to `latest`", Severity.WARNING)
-PUBLIC_WITHOUT_TLS = _code("PL602", "public-without-tls", "a public host without TLS", Severity.WARNING)
+PUBLIC_WITHOUT_TLS = _code(
+    "PL602", "public-without-tls", "a public host without TLS", Severity.WARNING
+)
 NO_READINESS_PROBE = _code(
     "PL603", "no-readiness-probe", "a web service without a readiness probe", Severity.WARNING
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TypeVar
 
 from generators.diagnostics import Diagnostic
@@ -90,8 +90,7 @@ def build_platform(documents: Sequence[Parsed]) -> tuple[Platform, list[Diagnost
             )
             data = merge_layers(layers, drop=("environments", "replicas"))
             errors = validation_errors(
-                Workload, data, lambda p, k, ls=layers: locate(ls, p, k),
-                environment=env_name,
+                Workload, data, partial(locate, layers), environment=env_name
             )
             if errors:
                 found += errors

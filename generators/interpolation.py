@@ -41,8 +41,15 @@ def references(value: str) -> list[Reference]:
         if token == "$${":
             continue
         if match.group(1) is None:
-            found.append(Reference(token, match.start(), (), "unclosed `${`",
-                                   "close it with `}`, or write `$${` for a literal `${`"))
+            found.append(
+                Reference(
+                    token,
+                    match.start(),
+                    (),
+                    "unclosed `${`",
+                    "close it with `}`, or write `$${` for a literal `${`",
+                )
+            )
             continue
         found.append(_parse(match.group(0), match.start(), match.group(1).strip()))
     return found
@@ -52,17 +59,36 @@ def _parse(text: str, offset: int, body: str) -> Reference:
     parts = tuple(body.split("."))
     if parts[0] == "services":
         if len(parts) != 3 or not all(parts):
-            return Reference(text, offset, parts, f"malformed reference {text!r}",
-                             "write `${services.<name>.url}` (or .host, .port)")
+            return Reference(
+                text,
+                offset,
+                parts,
+                f"malformed reference {text!r}",
+                "write `${services.<name>.url}` (or .host, .port)",
+            )
         if parts[2] not in SERVICE_ATTRIBUTES:
-            return Reference(text, offset, parts,
-                             f"services have no attribute {parts[2]!r} in {text!r}",
-                             "use one of: " + ", ".join(SERVICE_ATTRIBUTES))
+            return Reference(
+                text,
+                offset,
+                parts,
+                f"services have no attribute {parts[2]!r} in {text!r}",
+                "use one of: " + ", ".join(SERVICE_ATTRIBUTES),
+            )
         return Reference(text, offset, parts)
     if parts[0] == "environment":
         if len(parts) != 2 or parts[1] not in ENVIRONMENT_ATTRIBUTES:
-            return Reference(text, offset, parts, f"unknown reference {text!r}",
-                             "use `${environment.name}` or `${environment.domain}`")
+            return Reference(
+                text,
+                offset,
+                parts,
+                f"unknown reference {text!r}",
+                "use `${environment.name}` or `${environment.domain}`",
+            )
         return Reference(text, offset, parts)
-    return Reference(text, offset, parts, f"unknown reference {text!r}",
-                     "references start with `services.` or `environment.`")
+    return Reference(
+        text,
+        offset,
+        parts,
+        f"unknown reference {text!r}",
+        "references start with `services.` or `environment.`",
+    )

@@ -70,7 +70,20 @@ def discover(root: Path) -> list[str]:
 def load_file(root: Path, rel: str) -> tuple[SourceDoc | None, list[Diagnostic]]:
     """Load one spec file. Returns the document, or ``None`` and why it could not load."""
     path = root / rel
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= MAX_FILE_BYTES else b""
+    except OSError as exc:
+        return None, [
+            _diag(
+                codes.UNREADABLE,
+                rel,
+                1,
+                1,
+                f"cannot read the file: {exc.strerror or exc}",
+                "check the file's permissions, or remove it",
+            )
+        ]
     if size > MAX_FILE_BYTES:
         return None, [
             _diag(
@@ -79,10 +92,9 @@ def load_file(root: Path, rel: str) -> tuple[SourceDoc | None, list[Diagnostic]]
                 1,
                 1,
                 f"file is {size:,} bytes; spec files are capped at {MAX_FILE_BYTES:,} bytes",
-                "split it into several specs, or move large config into a file it references",
+                "split it into several smaller specs",
             )
         ]
-    raw = path.read_bytes()
     return load_text(rel, raw)
 
 
@@ -91,23 +103,35 @@ def load_text(rel: str, raw: bytes) -> tuple[SourceDoc | None, list[Diagnostic]]
     if b"\x00" in raw:
         line, col = _byte_position(raw, raw.index(b"\x00"))
         return None, [
-            _diag(codes.NOT_TEXT, rel, line, col, "file is binary (it contains a NUL byte)",
-                  "spec files must be UTF-8 YAML text; remove the file or restore its text")
+            _diag(
+                codes.NOT_TEXT,
+                rel,
+                line,
+                col,
+                "file is binary (it contains a NUL byte)",
+                "spec files must be UTF-8 YAML text; remove the file or restore its text",
+            )
         ]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line, col = _byte_position(raw, exc.start)
         return None, [
-            _diag(codes.NOT_TEXT, rel, line, col,
-                  f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)",
-                  "save the file as UTF-8 (most editors: 'Save with encoding')")
+            _diag(
+                codes.NOT_TEXT,
+                rel,
+                line,
+                col,
+                f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+                "save the file as UTF-8 (most editors: 'Save with encoding')",
+            )
         ]
     try:
         return _parse(rel, text), []
     except _LoadProblem as problem:
-        return None, [_diag(problem.code, rel, problem.line, problem.col, problem.message,
-                            problem.hint)]
+        return None, [
+            _diag(problem.code, rel, problem.line, problem.col, problem.message, problem.hint)
+        ]
 
 
 def _parse(rel: str, text: str) -> SourceDoc:
@@ -119,8 +143,13 @@ def _parse(rel: str, text: str) -> SourceDoc:
         while first is None:  # skip empty leading documents (a bare `---`)
             first = next(documents, _END)
         if first is _END:
-            raise _LoadProblem(codes.EMPTY_FILE, "file holds no document", 1, 1,
-                               "add a spec (apiVersion, kind, metadata, spec) or delete the file")
+            raise _LoadProblem(
+                codes.EMPTY_FILE,
+                "file holds no document",
+                1,
+                1,
+                "add a spec (apiVersion, kind, metadata, spec) or delete the file",
+            )
         for extra in documents:
             if extra is not None:
                 line = _first_line(extra) or _last_separator(text)
@@ -135,29 +164,43 @@ def _parse(rel: str, text: str) -> SourceDoc:
     except DuplicateKeyError as exc:
         mark = exc.problem_mark
         key = _duplicate_key(exc)
-        raise _LoadProblem(codes.DUPLICATE_KEY, f"duplicate key {key!r} in one mapping",
-                           mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
-                           f"keep a single {key!r}; YAML would silently drop the first one"
-                           ) from None
+        raise _LoadProblem(
+            codes.DUPLICATE_KEY,
+            f"duplicate key {key!r} in one mapping",
+            mark.line + 1 if mark else 1,
+            mark.column + 1 if mark else 1,
+            f"keep a single {key!r}; YAML would silently drop the first one",
+        ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        raise _LoadProblem(codes.YAML_SYNTAX, f"invalid YAML: {message}",
-                           mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
-                           "check indentation, colons and matching quotes/brackets near here"
-                           ) from None
+        raise _LoadProblem(
+            codes.YAML_SYNTAX,
+            f"invalid YAML: {message}",
+            mark.line + 1 if mark else 1,
+            mark.column + 1 if mark else 1,
+            "check indentation, colons and matching quotes/brackets near here",
+        ) from None
     except YAMLError as exc:
         raise _LoadProblem(codes.YAML_SYNTAX, f"invalid YAML: {exc}", 1, 1) from None
     except RecursionError:
-        raise _LoadProblem(codes.YAML_SYNTAX, "invalid YAML: nesting is too deep", 1, 1,
-                           f"specs nest at most {MAX_DEPTH} levels") from None
+        raise _LoadProblem(
+            codes.YAML_SYNTAX,
+            "invalid YAML: nesting is too deep",
+            1,
+            1,
+            f"specs nest at most {MAX_DEPTH} levels",
+        ) from None
 
     if not isinstance(first, CommentedMap):
         kind = type(first).__name__ if not isinstance(first, CommentedSeq) else "a list"
-        raise _LoadProblem(codes.NOT_A_MAPPING,
-                           f"the document is {_describe(first) if kind != 'a list' else kind}, "
-                           "not a mapping", _first_line(first) or 1, 1,
-                           "a spec is a mapping with apiVersion, kind, metadata and spec")
+        raise _LoadProblem(
+            codes.NOT_A_MAPPING,
+            f"the document is {_describe(first) if kind != 'a list' else kind}, not a mapping",
+            _first_line(first) or 1,
+            1,
+            "a spec is a mapping with apiVersion, kind, metadata and spec",
+        )
     keys: dict[KeyPath, tuple[int, int]] = {}
     values: dict[KeyPath, tuple[int, int]] = {(): (first.lc.line, first.lc.col)}
     converter = _Converter(keys, values)
@@ -175,20 +218,29 @@ def _documents(yaml: YAML, text: str) -> Iterator[Any]:
 class _Converter:
     """Turns ruamel's round-trip nodes into plain data, recording positions."""
 
-    def __init__(self, keys: dict[KeyPath, tuple[int, int]],
-                 values: dict[KeyPath, tuple[int, int]]) -> None:
+    def __init__(
+        self, keys: dict[KeyPath, tuple[int, int]], values: dict[KeyPath, tuple[int, int]]
+    ) -> None:
         self.keys, self.values, self.nodes = keys, values, 0
 
     def convert(self, node: Any, path: KeyPath, pos: tuple[int, int]) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _LoadProblem(codes.ALIAS_BOMB,
-                               f"document expands to more than {MAX_NODES:,} nodes",
-                               pos[0] + 1, pos[1] + 1,
-                               "remove the nested aliases (*name) that multiply the content")
+            raise _LoadProblem(
+                codes.ALIAS_BOMB,
+                f"document expands to more than {MAX_NODES:,} nodes",
+                pos[0] + 1,
+                pos[1] + 1,
+                "remove the nested aliases (*name) that multiply the content",
+            )
         if len(path) > MAX_DEPTH:
-            raise _LoadProblem(codes.YAML_SYNTAX, f"nesting deeper than {MAX_DEPTH} levels",
-                               pos[0] + 1, pos[1] + 1, "flatten the structure")
+            raise _LoadProblem(
+                codes.YAML_SYNTAX,
+                f"nesting deeper than {MAX_DEPTH} levels",
+                pos[0] + 1,
+                pos[1] + 1,
+                "flatten the structure",
+            )
         if isinstance(node, CommentedMap):
             out: dict[str, Any] = {}
             for raw_key, value in node.items():
@@ -211,10 +263,13 @@ class _Converter:
                 items.append(self.convert(item, child, item_pos))
             return items
         if isinstance(node, TaggedScalar):
-            raise _LoadProblem(codes.YAML_SYNTAX,
-                               f"custom YAML tag {node.tag.value!r} at {dotted(path)} "
-                               "is not supported", pos[0] + 1, pos[1] + 1,
-                               "remove the tag; specs use plain YAML values")
+            raise _LoadProblem(
+                codes.YAML_SYNTAX,
+                f"custom YAML tag {node.tag.value!r} at {dotted(path)} is not supported",
+                pos[0] + 1,
+                pos[1] + 1,
+                "remove the tag; specs use plain YAML values",
+            )
         return _plain_scalar(node)
 
 
@@ -269,6 +324,7 @@ def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
     return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
 
 
-def _diag(code: codes.Code, rel: str, line: int, col: int, message: str,
-          hint: str = "") -> Diagnostic:
+def _diag(
+    code: codes.Code, rel: str, line: int, col: int, message: str, hint: str = ""
+) -> Diagnostic:
     return Diagnostic(code=code, message=message, location=Location(rel, line, col), hint=hint)

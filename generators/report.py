@@ -36,8 +36,10 @@ def human(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: bool
         loc = diagnostic.location
         level = diagnostic.level.value
         style = "red" if diagnostic.level is Severity.ERROR else "yellow"
-        head = click.style(f"{level}[{diagnostic.code.id}]", fg=style, bold=True) if color else (
-            f"{level}[{diagnostic.code.id}]"
+        head = (
+            click.style(f"{level}[{diagnostic.code.id}]", fg=style, bold=True)
+            if color
+            else (f"{level}[{diagnostic.code.id}]")
         )
         lines.append(f"{loc.file}:{loc.line}:{loc.col}: {head}: {diagnostic.text}")
         source = sources.line(loc.file, loc.line)
@@ -211,8 +213,7 @@ def _token_width(line: str, col: int) -> int:
         if found > 0:
             end = min(end, found)
     token = rest[:end].rstrip()
-    if token.endswith(":"):
-        token = token[:-1]
+    token = token.removesuffix(":")
     return max(1, len(token))
 
 

@@ -29,6 +29,9 @@ class Parsed:
     name: str
     source: SourceDoc
     model: StrictModel | None
+    #: The validated ``metadata`` alone: present even when the rest of the spec has
+    #: errors, so checks of ownership still run and all problems show in one run.
+    metadata: BaseModel | None = None
 
 
 def parse_document(doc: SourceDoc) -> tuple[Parsed | None, list[Diagnostic]]:
@@ -63,10 +66,23 @@ def parse_document(doc: SourceDoc) -> tuple[Parsed | None, list[Diagnostic]]:
     errors = validation_errors(kind.model, data, lambda path, key: doc.locate(path, key=key))
     # A wrong apiVersion is already reported above, with a better hint.
     found += [d for d in errors if d.key_path != "apiVersion"]
-    model = None
-    if not errors:
-        model = kind.model.model_validate(data)
-    return Parsed(kind=kind, name=name or stem, source=doc, model=model), found
+    model = kind.model.model_validate(data) if not errors else None
+    parsed = Parsed(
+        kind=kind, name=name or stem, source=doc, model=model, metadata=_metadata(kind, data, model)
+    )
+    return parsed, found
+
+
+def _metadata(kind: Kind, data: Mapping[str, Any], model: StrictModel | None) -> BaseModel | None:
+    if model is not None:
+        return getattr(model, "metadata", None)
+    annotation = kind.model.model_fields["metadata"].annotation
+    if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        return None
+    try:
+        return annotation.model_validate(data.get("metadata"))
+    except ValidationError:
+        return None
 
 
 def validation_errors(
@@ -107,10 +123,9 @@ def _data_path(data: Any, loc: Sequence[str | int]) -> tuple[KeyPath, KeyPath]:
     rest: list[str | int] = []
     current = data
     for part in loc:
-        if isinstance(current, Mapping) and part in current:
-            path.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        in_mapping = isinstance(current, Mapping) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_mapping or in_list:
             path.append(part)
             current = current[part]
         else:
@@ -120,7 +135,11 @@ def _data_path(data: Any, loc: Sequence[str | int]) -> tuple[KeyPath, KeyPath]:
 
 def _family(error_type: str) -> str:
     # Union members each report their own "wrong type"; they describe one problem.
-    return "type" if error_type.endswith("_type") or error_type == "model_attributes_type" else error_type
+    return (
+        "type"
+        if error_type.endswith("_type") or error_type == "model_attributes_type"
+        else error_type
+    )
 
 
 def _diagnostic(
@@ -136,39 +155,59 @@ def _diagnostic(
         field = str(path[-1])
         allowed = _fields_at(model, path[:-1])
         hint = did_you_mean(field, allowed, what="fields here") if allowed else ""
-        return Diagnostic(codes.UNKNOWN_FIELD, f"unknown field {field!r}",
-                          locate(path, True), key_path, _sentence(hint or "remove it"))
+        return Diagnostic(
+            codes.UNKNOWN_FIELD,
+            f"unknown field {field!r}",
+            locate(path, True),
+            key_path,
+            _sentence(hint or "remove it"),
+        )
     if kind == "missing":
         field = str(path[-1])
         description = _description_at(model, path)
-        return Diagnostic(codes.MISSING_FIELD, f"missing required field {field!r}",
-                          locate(path, True), key_path,
-                          f"add `{field}:`" + (f" ({description})" if description else ""))
+        return Diagnostic(
+            codes.MISSING_FIELD,
+            f"missing required field {field!r}",
+            locate(path, True),
+            key_path,
+            f"add `{field}:`" + (f" ({description})" if description else ""),
+        )
     value = error.get("input")
     if _family(kind) == "type":
-        expected = sorted({_EXPECTED.get(e["type"], e["type"].removesuffix("_type"))
-                           for e in errors})
-        either = ", ".join(expected[:-1]) + " or " + expected[-1] if len(expected) > 1 else expected[0]
-        return Diagnostic(codes.WRONG_TYPE,
-                          f"expected {either}, got {_type_name(value)}",
-                          locate(path, False), key_path, _type_hint(expected, value, model, path))
+        expected = sorted(
+            {_EXPECTED.get(e["type"], e["type"].removesuffix("_type")) for e in errors}
+        )
+        either = (
+            ", ".join(expected[:-1]) + " or " + expected[-1] if len(expected) > 1 else expected[0]
+        )
+        return Diagnostic(
+            codes.WRONG_TYPE,
+            f"expected {either}, got {_type_name(value)}",
+            locate(path, False),
+            key_path,
+            _type_hint(expected, value, model, path),
+        )
     if kind == "literal_error":
         allowed = _literal_values(model, path)
         guess = closest(str(value), allowed)
         hint = f"did you mean {guess!r}?" if guess else ""
-        return Diagnostic(codes.INVALID_VALUE,
-                          f"{_short(value)} is not one of "
-                          + ", ".join(repr(a) for a in allowed),
-                          locate(path, False), key_path, _sentence(hint))
-    code = {"bad_quantity": codes.BAD_QUANTITY,
-            "invalid_combination": codes.INVALID_COMBINATION}.get(kind, codes.INVALID_VALUE)
+        return Diagnostic(
+            codes.INVALID_VALUE,
+            f"{_short(value)} is not one of " + ", ".join(repr(a) for a in allowed),
+            locate(path, False),
+            key_path,
+            _sentence(hint),
+        )
+    code = {
+        "bad_quantity": codes.BAD_QUANTITY,
+        "invalid_combination": codes.INVALID_COMBINATION,
+    }.get(kind, codes.INVALID_VALUE)
     message = error["msg"]
     if kind == "string_pattern_mismatch":
         message = f"{_short(value)} is not in the expected format"
     description = _description_at(model, path)
     hint = f"expected: {description}" if description and code is codes.INVALID_VALUE else ""
-    return Diagnostic(code, _lower_first(message), locate(path, False), key_path,
-                      _sentence(hint))
+    return Diagnostic(code, _lower_first(message), locate(path, False), key_path, _sentence(hint))
 
 
 _EXPECTED = {
@@ -208,7 +247,11 @@ def _type_hint(expected: list[str], value: Any, model: type[BaseModel], path: Ke
         return f"quote it ('{str(value).lower()}') if you mean the text"
     if "a string" in expected and not numeric and isinstance(value, (int, float, dt.date)):
         return "quote the value (e.g. '1.10') so YAML keeps it as text, not a number or date"
-    if numeric and isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit():
+    if (
+        numeric
+        and isinstance(value, str)
+        and value.strip().lstrip("-").replace(".", "", 1).isdigit()
+    ):
         return "remove the quotes: this field takes a number"
     if "a list" in expected and not isinstance(value, list):
         return "write it as a list, e.g. `[item]` or one `- item` per line"
@@ -281,16 +324,23 @@ def _literal_values(model: type[BaseModel], path: KeyPath) -> list[str]:
 
 
 def _unknown_kind(doc: SourceDoc, kind_name: Any) -> Diagnostic:
-    expected = next((k.name for k in KINDS.values()
-                     if (doc.file + "/").startswith(k.directory + "/")), None)
+    expected = next(
+        (k.name for k in KINDS.values() if (doc.file + "/").startswith(k.directory + "/")), None
+    )
     if kind_name is None or not isinstance(kind_name, str):
         hint = f"add `kind: {expected}`" if expected else f"add `kind:` (one of {_kinds()})"
-        return Diagnostic(codes.UNKNOWN_KIND, "missing `kind`", doc.locate(("kind",)), "kind",
-                          _sentence(hint))
+        return Diagnostic(
+            codes.UNKNOWN_KIND, "missing `kind`", doc.locate(("kind",)), "kind", _sentence(hint)
+        )
     guess = closest(kind_name, KINDS)
     hint = f"did you mean {guess!r}?" if guess else f"known kinds: {_kinds()}"
-    return Diagnostic(codes.UNKNOWN_KIND, f"unknown kind {kind_name!r}", doc.locate(("kind",)),
-                      "kind", _sentence(hint))
+    return Diagnostic(
+        codes.UNKNOWN_KIND,
+        f"unknown kind {kind_name!r}",
+        doc.locate(("kind",)),
+        "kind",
+        _sentence(hint),
+    )
 
 
 def _kinds() -> str:
@@ -300,19 +350,30 @@ def _kinds() -> str:
 def _unknown_api_version(doc: SourceDoc, kind: Kind, api_version: Any) -> Diagnostic:
     supported = ", ".join(kind.api_versions)
     if not isinstance(api_version, str):
-        return Diagnostic(codes.UNKNOWN_API_VERSION, "missing `apiVersion`",
-                          doc.locate(("apiVersion",)), "apiVersion",
-                          f"Add `apiVersion: {kind.api_versions[-1]}`")
+        return Diagnostic(
+            codes.UNKNOWN_API_VERSION,
+            "missing `apiVersion`",
+            doc.locate(("apiVersion",)),
+            "apiVersion",
+            f"Add `apiVersion: {kind.api_versions[-1]}`",
+        )
     guess = closest(api_version, kind.api_versions)
     hint = f"did you mean {guess!r}?" if guess else f"{kind.name} supports: {supported}"
-    return Diagnostic(codes.UNKNOWN_API_VERSION,
-                      f"apiVersion {api_version!r} is not supported for kind {kind.name}",
-                      doc.locate(("apiVersion",)), "apiVersion", _sentence(hint))
+    return Diagnostic(
+        codes.UNKNOWN_API_VERSION,
+        f"apiVersion {api_version!r} is not supported for kind {kind.name}",
+        doc.locate(("apiVersion",)),
+        "apiVersion",
+        _sentence(hint),
+    )
 
 
 def _wrong_directory(doc: SourceDoc, kind: Kind) -> Diagnostic:
     target = f"{kind.directory}/{PurePosixPath(doc.file).name}"
-    return Diagnostic(codes.WRONG_DIRECTORY,
-                      f"{kind.name} specs belong under {kind.directory}/",
-                      doc.locate(("kind",)), "kind",
-                      f"Move the file to {target}, or correct `kind`")
+    return Diagnostic(
+        codes.WRONG_DIRECTORY,
+        f"{kind.name} specs belong under {kind.directory}/",
+        doc.locate(("kind",)),
+        "kind",
+        f"Move the file to {target}, or correct `kind`",
+    )

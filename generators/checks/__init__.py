@@ -17,7 +17,9 @@ from generators.graph import Platform
 class Check(Protocol):
     """One rule over the whole platform."""
 
-    def __call__(self, platform: Platform, /) -> Iterable[Diagnostic]: ...
+    def __call__(self, platform: Platform, /) -> Iterable[Diagnostic]:
+        """Return the problems this rule finds."""
+        ...
 
 
 CHECKS: tuple[Check, ...] = (

@@ -23,10 +23,22 @@ def at_resolved(
     for layer in reversed(resolved.layers):
         full = (*layer.prefix, *path)
         if layer.source.has(full):
-            return Diagnostic(code, message, layer.source.locate(full), dotted(full), hint,
-                              environments=environments)
-    return Diagnostic(code, message, resolved.locate(path), dotted(("spec", *path)), hint,
-                      environments=environments)
+            return Diagnostic(
+                code,
+                message,
+                layer.source.locate(full),
+                dotted(full),
+                hint,
+                environments=environments,
+            )
+    return Diagnostic(
+        code,
+        message,
+        resolved.locate(path),
+        dotted(("spec", *path)),
+        hint,
+        environments=environments,
+    )
 
 
 def where(doc: Parsed, path: KeyPath = ("metadata", "name")) -> str:

@@ -20,34 +20,62 @@ def check_workload_fields(platform: Platform) -> Iterator[Diagnostic]:
         workload = resolved.workload
         kind = workload.type
         if kind == "cron" and workload.schedule is None:
-            yield at_resolved(resolved, ("type",), codes.WORKLOAD_MISMATCH,
-                              "a cron service needs `schedule`",
-                              "add e.g. `schedule: \"0 3 * * *\"` (every day at 03:00 UTC)")
+            yield at_resolved(
+                resolved,
+                ("type",),
+                codes.WORKLOAD_MISMATCH,
+                "a cron service needs `schedule`",
+                'add e.g. `schedule: "0 3 * * *"` (every day at 03:00 UTC)',
+            )
         elif kind != "cron" and workload.schedule is not None:
-            yield at_resolved(resolved, ("schedule",), codes.WORKLOAD_MISMATCH,
-                              f"`schedule` only applies to `type: cron`, not {kind!r}",
-                              "remove `schedule`, or set `type: cron`")
+            yield at_resolved(
+                resolved,
+                ("schedule",),
+                codes.WORKLOAD_MISMATCH,
+                f"`schedule` only applies to `type: cron`, not {kind!r}",
+                "remove `schedule`, or set `type: cron`",
+            )
         elif workload.schedule is not None and (problem := schedule_error(workload.schedule)):
-            yield at_resolved(resolved, ("schedule",), codes.BAD_SCHEDULE,
-                              f"invalid cron schedule: {problem}",
-                              "write 5 fields, e.g. \"*/15 * * * *\", or a macro like @daily")
+            yield at_resolved(
+                resolved,
+                ("schedule",),
+                codes.BAD_SCHEDULE,
+                f"invalid cron schedule: {problem}",
+                'write 5 fields, e.g. "*/15 * * * *", or a macro like @daily',
+            )
         expose = workload.expose
         if kind == "web" and not workload.ports:
-            yield at_resolved(resolved, ("type",), codes.WORKLOAD_MISMATCH,
-                              "a web service needs at least one port",
-                              "add `ports: [{name: http, port: 8080}]`, or use `type: worker`")
+            yield at_resolved(
+                resolved,
+                ("type",),
+                codes.WORKLOAD_MISMATCH,
+                "a web service needs at least one port",
+                "add `ports: [{name: http, port: 8080}]`, or use `type: worker`",
+            )
         if expose.visibility == "public" and kind != "web":
-            yield at_resolved(resolved, ("expose", "visibility"), codes.WORKLOAD_MISMATCH,
-                              f"only web services can be public, not {kind!r}",
-                              "set `type: web`, or remove `expose`")
+            yield at_resolved(
+                resolved,
+                ("expose", "visibility"),
+                codes.WORKLOAD_MISMATCH,
+                f"only web services can be public, not {kind!r}",
+                "set `type: web`, or remove `expose`",
+            )
         elif expose.visibility == "public" and not expose.hosts:
-            yield at_resolved(resolved, ("expose", "visibility"), codes.WORKLOAD_MISMATCH,
-                              "a public service needs at least one host",
-                              "add `hosts: [<label>]`; a bare label gets the base domain")
+            yield at_resolved(
+                resolved,
+                ("expose", "visibility"),
+                codes.WORKLOAD_MISMATCH,
+                "a public service needs at least one host",
+                "add `hosts: [<label>]`; a bare label gets the base domain",
+            )
         elif expose.visibility == "internal" and expose.hosts:
-            yield at_resolved(resolved, ("expose", "hosts"), codes.WORKLOAD_MISMATCH,
-                              "hosts are only served for `visibility: public`",
-                              "set `visibility: public`, or remove `hosts`")
+            yield at_resolved(
+                resolved,
+                ("expose", "hosts"),
+                codes.WORKLOAD_MISMATCH,
+                "hosts are only served for `visibility: public`",
+                "set `visibility: public`, or remove `hosts`",
+            )
 
 
 def check_ports(platform: Platform) -> Iterator[Diagnostic]:
@@ -58,28 +86,44 @@ def check_ports(platform: Platform) -> Iterator[Diagnostic]:
         numbers: dict[tuple[int, str], int] = {}
         for index, port in enumerate(workload.ports):
             if port.name in names:
-                yield at_resolved(resolved, ("ports", index, "name"), codes.PORT_CLASH,
-                                  f"port name {port.name!r} is used twice",
-                                  f"rename one; ports[{names[port.name]}] has it already")
+                yield at_resolved(
+                    resolved,
+                    ("ports", index, "name"),
+                    codes.PORT_CLASH,
+                    f"port name {port.name!r} is used twice",
+                    f"rename one; ports[{names[port.name]}] has it already",
+                )
             names.setdefault(port.name, index)
             if (port.port, port.protocol) in numbers:
                 first = numbers[(port.port, port.protocol)]
-                yield at_resolved(resolved, ("ports", index, "port"), codes.PORT_CLASH,
-                                  f"port {port.port}/{port.protocol} is declared twice",
-                                  f"ports[{first}] uses it already; give each port its own number")
+                yield at_resolved(
+                    resolved,
+                    ("ports", index, "port"),
+                    codes.PORT_CLASH,
+                    f"port {port.port}/{port.protocol} is declared twice",
+                    f"ports[{first}] uses it already; give each port its own number",
+                )
             numbers.setdefault((port.port, port.protocol), index)
         for stage in ("liveness", "readiness", "startup"):
             probe = getattr(workload.probes, stage)
             check = probe and (probe.http or probe.tcp)
             if check and isinstance(check.port, str) and check.port not in names:
                 kind = "http" if probe.http else "tcp"
-                yield at_resolved(resolved, ("probes", stage, kind, "port"), codes.UNKNOWN_PORT,
-                                  f"{stage} probe uses port {check.port!r}, which is not declared",
-                                  did_you_mean(check.port, names, what="ports"))
+                yield at_resolved(
+                    resolved,
+                    ("probes", stage, kind, "port"),
+                    codes.UNKNOWN_PORT,
+                    f"{stage} probe uses port {check.port!r}, which is not declared",
+                    did_you_mean(check.port, names, what="ports"),
+                )
         if workload.expose.port is not None and workload.expose.port not in names:
-            yield at_resolved(resolved, ("expose", "port"), codes.UNKNOWN_PORT,
-                              f"expose.port {workload.expose.port!r} is not a declared port",
-                              did_you_mean(workload.expose.port, names, what="ports"))
+            yield at_resolved(
+                resolved,
+                ("expose", "port"),
+                codes.UNKNOWN_PORT,
+                f"expose.port {workload.expose.port!r} is not a declared port",
+                did_you_mean(workload.expose.port, names, what="ports"),
+            )
 
 
 def check_resources(platform: Platform) -> Iterator[Diagnostic]:
@@ -92,22 +136,30 @@ def check_resources(platform: Platform) -> Iterator[Diagnostic]:
             if request is None or limit is None:
                 continue
             if parse_quantity(request) > parse_quantity(limit):
-                yield at_resolved(resolved, ("resources", "requests", resource),
-                                  codes.REQUESTS_ABOVE_LIMITS,
-                                  f"{resource} request {request} is above its limit {limit}",
-                                  "lower the request or raise the limit; Kubernetes rejects "
-                                  "a pod whose request exceeds its limit")
+                where = resolved.locate(("resources", "limits", resource))
+                yield at_resolved(
+                    resolved,
+                    ("resources", "requests", resource),
+                    codes.REQUESTS_ABOVE_LIMITS,
+                    f"{resource} request {request} is above its limit {limit}",
+                    f"lower the request or raise the limit (set at {where.file}:{where.line}); "
+                    "Kubernetes rejects a pod whose request exceeds its limit",
+                )
 
 
 def check_scaling(platform: Platform) -> Iterator[Diagnostic]:
     """Autoscaling minimum is not above its maximum in any environment."""
     for resolved in _each(platform):
         scaling = resolved.workload.scaling
-        if scaling and scaling.min is not None and scaling.max is not None:
-            if scaling.min > scaling.max:
-                yield at_resolved(resolved, ("scaling", "min"), codes.MIN_ABOVE_MAX,
-                                  f"scaling.min {scaling.min} is above scaling.max {scaling.max}",
-                                  "lower min or raise max")
+        low, high = (scaling.min, scaling.max) if scaling else (None, None)
+        if low is not None and high is not None and low > high:
+            yield at_resolved(
+                resolved,
+                ("scaling", "min"),
+                codes.MIN_ABOVE_MAX,
+                f"scaling.min {low} is above scaling.max {high}",
+                "lower min or raise max",
+            )
 
 
 def check_public_hosts(platform: Platform) -> Iterator[Diagnostic]:
@@ -125,22 +177,32 @@ def check_public_hosts(platform: Platform) -> Iterator[Diagnostic]:
                 other, other_index = claimed.setdefault(key, (resolved, index))
                 if other is not resolved:
                     first = other.locate(("expose", "hosts", other_index))
-                    yield at_resolved(resolved, ("expose", "hosts", index), codes.HOST_COLLISION,
-                                      f"{fqdn}{path} is already served by service "
-                                      f"{other.service!r}",
-                                      f"pick another host or path; {other.service!r} claims it "
-                                      f"at {first.file}:{first.line}")
+                    yield at_resolved(
+                        resolved,
+                        ("expose", "hosts", index),
+                        codes.HOST_COLLISION,
+                        f"host {host!r} path {path!r} is already served by "
+                        f"service {other.service!r}",
+                        f"pick another host or path; {other.service!r} claims it "
+                        f"at {first.file}:{first.line}",
+                    )
 
 
 def check_promotion_order(platform: Platform) -> Iterator[Diagnostic]:
     """Each environment has its own place in the promotion chain."""
     seen: dict[int, str] = {}
-    for name, (doc, env) in sorted(platform.environments.items(), key=lambda i: i[1][0].source.file):
+    for name, (doc, env) in sorted(
+        platform.environments.items(), key=lambda i: i[1][0].source.file
+    ):
         order = env.spec.order
         if order in seen:
-            yield at(doc, ("spec", "order"), codes.PROMOTION_ORDER,
-                     f"environments {seen[order]!r} and {name!r} share promotion order {order}",
-                     "give each environment its own order (e.g. dev 0, staging 1, production 2)")
+            yield at(
+                doc,
+                ("spec", "order"),
+                codes.PROMOTION_ORDER,
+                f"environments {seen[order]!r} and {name!r} share promotion order {order}",
+                "give each environment its own order (e.g. dev 0, staging 1, production 2)",
+            )
         seen.setdefault(order, name)
 
 
@@ -149,20 +211,32 @@ def check_advice(platform: Platform) -> Iterator[Diagnostic]:
     for doc, env in platform.environments.values():
         for service, tag in env.spec.images.items():
             if tag == "latest":
-                yield at(doc, ("spec", "images", service), codes.MUTABLE_TAG,
-                         f"image of {service!r} is pinned to 'latest', which changes under you",
-                         "pin a version or digest so a render says exactly what runs")
+                yield at(
+                    doc,
+                    ("spec", "images", service),
+                    codes.MUTABLE_TAG,
+                    f"image of {service!r} is pinned to 'latest', which changes under you",
+                    "pin a version or digest so a render says exactly what runs",
+                )
     for resolved in _each(platform):
         workload = resolved.workload
         if workload.expose.visibility == "public" and not workload.expose.tls:
-            yield at_resolved(resolved, ("expose", "tls"), codes.PUBLIC_WITHOUT_TLS,
-                              "public service is served without TLS",
-                              "set `tls: true` (the default)")
+            yield at_resolved(
+                resolved,
+                ("expose", "tls"),
+                codes.PUBLIC_WITHOUT_TLS,
+                "public service is served without TLS",
+                "set `tls: true` (the default)",
+            )
         if workload.type == "web" and workload.probes.readiness is None:
-            yield at_resolved(resolved, ("probes",), codes.NO_READINESS_PROBE,
-                              "web service has no readiness probe",
-                              "add `probes: {readiness: {http: {path: /readyz}}}` so traffic "
-                              "waits until the pod is ready")
+            yield at_resolved(
+                resolved,
+                ("probes",),
+                codes.NO_READINESS_PROBE,
+                "web service has no readiness probe",
+                "add `probes: {readiness: {http: {path: /readyz}}}` so traffic "
+                "waits until the pod is ready",
+            )
 
 
 def _each(platform: Platform) -> Iterator[Resolved]:

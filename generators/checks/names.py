@@ -29,10 +29,14 @@ def check_names(platform: Platform) -> Iterator[Diagnostic]:
         if not DNS_LABEL.match(name):
             fixed = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
             fixed = re.sub(r"^[^a-z]+", "", fixed) or "a-name"
-            yield at(doc, path, codes.INVALID_NAME,
-                     f"{doc.kind.name} name {name!r} is not a valid DNS label",
-                     f"use lowercase letters, digits and '-', starting with a letter "
-                     f"(e.g. {fixed!r}), and rename the file to match")
+            yield at(
+                doc,
+                path,
+                codes.INVALID_NAME,
+                f"{doc.kind.name} name {name!r} is not a valid DNS label",
+                f"use lowercase letters, digits and '-', starting with a letter "
+                f"(e.g. {fixed!r}), and rename the file to match",
+            )
             continue
         limit = SERVICE_NAME_MAX if doc.kind.name == "Service" else DNS_LABEL_MAX
         service = platform.services.get(name)
@@ -42,12 +46,15 @@ def check_names(platform: Platform) -> Iterator[Diagnostic]:
             why = {
                 SERVICE_NAME_MAX: "room is kept for the suffixes "
                 + ", ".join(repr(s) for s in RESERVED_SUFFIXES),
-                CRONJOB_NAME_MAX: "Kubernetes appends 11 characters to the Jobs a CronJob "
-                "creates",
+                CRONJOB_NAME_MAX: "Kubernetes appends 11 characters to the Jobs a CronJob creates",
             }.get(limit, "Kubernetes names are DNS labels")
-            yield at(doc, path, codes.NAME_TOO_LONG,
-                     f"{doc.kind.name} name {name!r} is {len(name)} characters; "
-                     f"the limit is {limit}", f"shorten it: {why}")
+            yield at(
+                doc,
+                path,
+                codes.NAME_TOO_LONG,
+                f"{doc.kind.name} name {name!r} is {len(name)} characters; the limit is {limit}",
+                f"shorten it: {why}",
+            )
 
 
 def check_derived_name_lengths(platform: Platform) -> Iterator[Diagnostic]:
@@ -57,19 +64,27 @@ def check_derived_name_lengths(platform: Platform) -> Iterator[Diagnostic]:
             for team_name, (team_doc, _) in sorted(platform.teams.items()):
                 namespace = f"{team_name}-{env_name}"
                 if len(namespace) > DNS_LABEL_MAX and DNS_LABEL.match(team_name):
-                    yield at(team_doc, ("metadata", "name"), codes.NAME_TOO_LONG,
-                             f"namespace {namespace!r} for environment {env_name!r} would be "
-                             f"{len(namespace)} characters; the limit is {DNS_LABEL_MAX}",
-                             f"shorten the team name to at most "
-                             f"{DNS_LABEL_MAX - len(env_name) - 1} characters")
+                    yield at(
+                        team_doc,
+                        ("metadata", "name"),
+                        codes.NAME_TOO_LONG,
+                        f"namespace {namespace!r} for environment {env_name!r} would be "
+                        f"{len(namespace)} characters; the limit is {DNS_LABEL_MAX}",
+                        f"shorten the team name to at most "
+                        f"{DNS_LABEL_MAX - len(env_name) - 1} characters",
+                    )
     for (env_name, svc), resolved in sorted(platform.resolved.items()):
         domain = platform.environments[env_name][1].spec.baseDomain
         for index, host in enumerate(resolved.workload.expose.hosts):
             fqdn = public_host(host, domain)
             if len(fqdn) > 253 or any(len(label) > DNS_LABEL_MAX for label in fqdn.split(".")):
-                yield at_resolved(resolved, ("expose", "hosts", index), codes.NAME_TOO_LONG,
-                                  f"host {fqdn!r} of service {svc!r} in {env_name!r} is too long",
-                                  "DNS allows 63 characters per label and 253 in all")
+                yield at_resolved(
+                    resolved,
+                    ("expose", "hosts", index),
+                    codes.NAME_TOO_LONG,
+                    f"host {fqdn!r} of service {svc!r} in {env_name!r} is too long",
+                    "DNS allows 63 characters per label and 253 in all",
+                )
 
 
 def public_host(host: str, base_domain: str) -> str:

@@ -22,9 +22,13 @@ def check_duplicate_names(platform: Platform) -> Iterator[Diagnostic]:
         key = (doc.kind.name, doc.name)
         if key in first:
             other = first[key]
-            yield at(doc, ("metadata", "name"), codes.DUPLICATE_NAME,
-                     f"{doc.kind.name} {doc.name!r} is already defined in {where(other)}",
-                     "rename one of them (and its file); names are unique per kind")
+            yield at(
+                doc,
+                ("metadata", "name"),
+                codes.DUPLICATE_NAME,
+                f"{doc.kind.name} {doc.name!r} is already defined in {where(other)}",
+                "rename one of them (and its file); names are unique per kind",
+            )
         else:
             first[key] = doc
 
@@ -32,12 +36,17 @@ def check_duplicate_names(platform: Platform) -> Iterator[Diagnostic]:
 def check_owner_teams(platform: Platform) -> Iterator[Diagnostic]:
     """Every service's ``metadata.team`` names a Team spec."""
     teams = platform.names("Team")
-    for doc, service in platform.services.values():
-        team = service.metadata.team
-        if team not in teams:
-            yield at(doc, ("metadata", "team"), codes.UNKNOWN_TEAM, f"unknown team {team!r}",
-                     did_you_mean(team, teams, what="teams")
-                     + " (teams are defined in platform/teams/<name>.yaml)")
+    for doc in platform.documents:
+        team = getattr(doc.metadata, "team", None)
+        if isinstance(team, str) and team not in teams:
+            yield at(
+                doc,
+                ("metadata", "team"),
+                codes.UNKNOWN_TEAM,
+                f"unknown team {team!r}",
+                did_you_mean(team, teams, what="teams")
+                + " (teams are defined in platform/teams/<name>.yaml)",
+            )
 
 
 def check_dependencies(platform: Platform) -> Iterator[Diagnostic]:
@@ -47,27 +56,47 @@ def check_dependencies(platform: Platform) -> Iterator[Diagnostic]:
         for index, target in enumerate(service.spec.dependsOn):
             path = ("spec", "dependsOn", index)
             if target == service.metadata.name:
-                yield at(doc, path, codes.DEPENDENCY_CYCLE, f"service {target!r} depends on itself",
-                         "remove it from dependsOn")
+                yield at(
+                    doc,
+                    path,
+                    codes.DEPENDENCY_CYCLE,
+                    f"service {target!r} depends on itself",
+                    "remove it from dependsOn",
+                )
             elif target not in names:
-                yield at(doc, path, codes.UNKNOWN_SERVICE, f"unknown service {target!r}",
-                         did_you_mean(target, names - {doc.name}, what="services"))
+                yield at(
+                    doc,
+                    path,
+                    codes.UNKNOWN_SERVICE,
+                    f"unknown service {target!r}",
+                    did_you_mean(target, names - {doc.name}, what="services"),
+                )
             elif target in platform.services:
                 stage = platform.services[target][1].metadata.lifecycle
                 if stage == "retired":
-                    yield at(doc, path, codes.RETIRED_DEPENDENCY,
-                             f"depends on {target!r}, which is retired",
-                             "remove the dependency, or move the service out of `retired`")
+                    yield at(
+                        doc,
+                        path,
+                        codes.RETIRED_DEPENDENCY,
+                        f"depends on {target!r}, which is retired",
+                        "remove the dependency, or move the service out of `retired`",
+                    )
                 elif stage == "maintenance":
-                    yield at(doc, path, codes.MAINTENANCE_DEPENDENCY,
-                             f"depends on {target!r}, which is in maintenance",
-                             "plan a replacement: maintenance services get fixes only")
+                    yield at(
+                        doc,
+                        path,
+                        codes.MAINTENANCE_DEPENDENCY,
+                        f"depends on {target!r}, which is in maintenance",
+                        "plan a replacement: maintenance services get fixes only",
+                    )
 
 
 def check_dependency_cycles(platform: Platform) -> Iterator[Diagnostic]:
     """``dependsOn`` forms no cycle; each cycle is reported once, at its first edge."""
-    graph = {name: [d for d in svc.spec.dependsOn if d in platform.services and d != name]
-             for name, (_, svc) in platform.services.items()}
+    graph = {
+        name: [d for d in svc.spec.dependsOn if d in platform.services and d != name]
+        for name, (_, svc) in platform.services.items()
+    }
     reported: set[tuple[str, ...]] = set()
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     stack: list[str] = []
@@ -77,7 +106,7 @@ def check_dependency_cycles(platform: Platform) -> Iterator[Diagnostic]:
         stack.append(node)
         for target in graph[node]:
             if state.get(target) == 1:
-                cycle = stack[stack.index(target):]
+                cycle = stack[stack.index(target) :]
                 start = cycle.index(min(cycle))
                 canonical = tuple(cycle[start:] + cycle[:start])
                 if canonical not in reported:
@@ -86,10 +115,14 @@ def check_dependency_cycles(platform: Platform) -> Iterator[Diagnostic]:
                     doc, svc = platform.services[first]
                     index = svc.spec.dependsOn.index(second)
                     shown = " → ".join((*canonical, canonical[0]))
-                    yield at(doc, ("spec", "dependsOn", index), codes.DEPENDENCY_CYCLE,
-                             f"dependency cycle: {shown}",
-                             "break the cycle: remove one of these dependsOn entries, or "
-                             "move the shared part into a service both can depend on")
+                    yield at(
+                        doc,
+                        ("spec", "dependsOn", index),
+                        codes.DEPENDENCY_CYCLE,
+                        f"dependency cycle: {shown}",
+                        "break the cycle: remove one of these dependsOn entries, or "
+                        "move the shared part into a service both can depend on",
+                    )
             elif target not in state:
                 yield from visit(target)
         stack.pop()
@@ -106,10 +139,15 @@ def check_override_environments(platform: Platform) -> Iterator[Diagnostic]:
     for doc, service in platform.services.values():
         for env in service.spec.environments:
             if env not in environments:
-                yield at(doc, ("spec", "environments", env), codes.UNKNOWN_ENVIRONMENT,
-                         f"override for unknown environment {env!r}",
-                         did_you_mean(env, environments, what="environments")
-                         + " (environments are environments/<name>.yaml)", key=True)
+                yield at(
+                    doc,
+                    ("spec", "environments", env),
+                    codes.UNKNOWN_ENVIRONMENT,
+                    f"override for unknown environment {env!r}",
+                    did_you_mean(env, environments, what="environments")
+                    + " (environments are environments/<name>.yaml)",
+                    key=True,
+                )
 
 
 def check_image_pins(platform: Platform) -> Iterator[Diagnostic]:
@@ -118,18 +156,25 @@ def check_image_pins(platform: Platform) -> Iterator[Diagnostic]:
     for doc, env in platform.environments.values():
         for service in env.spec.images:
             if service not in names:
-                yield at(doc, ("spec", "images", service), codes.UNKNOWN_SERVICE,
-                         f"image pinned for unknown service {service!r}",
-                         did_you_mean(service, names, what="services"), key=True)
+                yield at(
+                    doc,
+                    ("spec", "images", service),
+                    codes.UNKNOWN_SERVICE,
+                    f"image pinned for unknown service {service!r}",
+                    did_you_mean(service, names, what="services"),
+                    key=True,
+                )
 
 
 def check_env_references(platform: Platform) -> Iterator[Diagnostic]:
     """``${...}`` references in env values are well formed and name existing services."""
     names = platform.names("Service")
     for doc, service in platform.services.values():
-        blocks = [((), service.spec.env)]
-        blocks += [(("environments", env), dict(override.env or {}))
-                   for env, override in service.spec.environments.items()]
+        blocks: list[tuple[tuple[str, ...], dict[str, str | int | bool]]] = [((), service.spec.env)]
+        blocks += [
+            (("environments", env), dict(override.env or {}))
+            for env, override in service.spec.environments.items()
+        ]
         for prefix, env in blocks:
             for var, value in env.items():
                 if not isinstance(value, str):
@@ -142,17 +187,24 @@ def check_env_references(platform: Platform) -> Iterator[Diagnostic]:
                     if column >= 0:
                         location = replace(location, col=column + 1)
                     if ref.error:
-                        yield Diagnostic(codes.BAD_REFERENCE, ref.error, location,
-                                         dotted(path), ref.hint)
+                        yield Diagnostic(
+                            codes.BAD_REFERENCE, ref.error, location, dotted(path), ref.hint
+                        )
                     elif ref.service is not None and ref.service not in names:
-                        yield Diagnostic(codes.UNKNOWN_SERVICE,
-                                         f"{ref.text} refers to unknown service {ref.service!r}",
-                                         location, dotted(path),
-                                         did_you_mean(ref.service, names, what="services"))
+                        yield Diagnostic(
+                            codes.UNKNOWN_SERVICE,
+                            f"{ref.text} refers to unknown service {ref.service!r}",
+                            location,
+                            dotted(path),
+                            did_you_mean(ref.service, names, what="services"),
+                        )
                     elif ref.service is not None and ref.service not in service.spec.dependsOn:
-                        yield Diagnostic(codes.UNDECLARED_DEPENDENCY,
-                                         f"{ref.text} uses service {ref.service!r}, which "
-                                         "dependsOn does not list",
-                                         location, dotted(path),
-                                         f"add {ref.service!r} to spec.dependsOn so the "
-                                         "network policy lets the traffic through")
+                        yield Diagnostic(
+                            codes.UNDECLARED_DEPENDENCY,
+                            f"{ref.text} uses service {ref.service!r}, which "
+                            "dependsOn does not list",
+                            location,
+                            dotted(path),
+                            f"add {ref.service!r} to spec.dependsOn so the "
+                            "network policy lets the traffic through",
+                        )

@@ -9,8 +9,6 @@ from __future__ import annotations
 from generators.spec import environment, service, team
 from generators.spec.base import API_VERSION, Kind, StrictModel
 
-KINDS: dict[str, Kind] = {
-    kind.name: kind for kind in (environment.KIND, service.KIND, team.KIND)
-}
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (environment.KIND, service.KIND, team.KIND)}
 
 __all__ = ["API_VERSION", "KINDS", "Kind", "StrictModel"]

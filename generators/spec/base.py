@@ -22,7 +22,7 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-def _check_quantity(value: str | int | float) -> str | int | float:
+def _check_quantity(value: str | float) -> str | int | float:
     if isinstance(value, bool):
         raise PydanticCustomError("bad_quantity", "expected a quantity such as 250m or 512Mi")
     try:
@@ -46,7 +46,9 @@ Quantity = Annotated[
 #: A reference to another spec by its ``metadata.name``; existence is checked later.
 Ref = Annotated[str, Field(min_length=1, max_length=253)]
 
-_LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_LABEL_KEY = re.compile(
+    r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+)
 LabelKey = Annotated[str, Field(pattern=_LABEL_KEY.pattern, max_length=316)]
 LabelValue = Annotated[
     str, Field(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$", max_length=63)
@@ -68,8 +70,6 @@ class Kind:
     model: type[StrictModel]
     directory: str
     api_versions: tuple[str, ...] = (API_VERSION,)
-    #: Document model used for the ``environments:`` override blocks, if the kind has them.
-    override: type[StrictModel] | None = None
 
     @property
     def schema_file(self) -> str:
@@ -95,9 +95,7 @@ def partial(model: type[StrictModel]) -> type[StrictModel]:
             Field(default=None, description=info.description, alias=info.alias),
         )
     doc = f"Override of {model.__name__}: every field optional, merged onto the spec."
-    return create_model(  # type: ignore[no-any-return, call-overload]
-        f"{model.__name__}Override", __base__=StrictModel, __doc__=doc, **fields
-    )
+    return create_model(f"{model.__name__}Override", __base__=StrictModel, __doc__=doc, **fields)
 
 
 def _partial_annotation(annotation: Any) -> Any:
@@ -111,5 +109,5 @@ def _partial_annotation(annotation: Any) -> Any:
         return out
     if get_origin(annotation) is dict:
         key, value = get_args(annotation)
-        return dict[key, _partial_annotation(value)]  # type: ignore[valid-type]
+        return dict[key, _partial_annotation(value)]  # type: ignore[valid-type,misc]
     return annotation

@@ -256,4 +256,4 @@ class Service(StrictModel):
     spec: ServiceSpec = Field(description="The workload and its per-environment overrides.")
 
 
-KIND = Kind(name="Service", model=Service, directory="platform/services", override=Workload)
+KIND = Kind(name="Service", model=Service, directory="platform/services")

@@ -1,0 +1,38 @@
+"""Documentation that must not drift from the code."""
+
+from __future__ import annotations
+
+from generators.diagnostics import CODES
+from tests.conftest import REPO
+
+
+def test_every_code_is_documented() -> None:
+    text = (REPO / "docs" / "diagnostics.md").read_text()
+    table = text.split("<!-- codes:start")[1].split("<!-- codes:end -->")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| PL")]
+    expected = [
+        f"| {c.id} | `{c.name}` | {c.severity.value} | {c.summary} |"
+        for c in sorted(CODES.values(), key=lambda c: c.id)
+    ]
+    assert rows == expected, "update the table in docs/diagnostics.md"
+
+
+def test_readme_commands_match_ci() -> None:
+    readme = (REPO / "README.md").read_text()
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "pip install -e '.[test]' && pytest" in readme
+    assert "pytest" in ci
+
+
+def test_readme_tour_is_a_valid_spec(tmp_path) -> None:
+    import shutil
+
+    from generators import pipeline
+
+    readme = (REPO / "README.md").read_text()
+    tour = readme.split("## A tour of the spec format")[1].split("```yaml\n")[1].split("```")[0]
+    for top in ("platform", "environments"):
+        shutil.copytree(REPO / top, tmp_path / top)
+    (tmp_path / "platform/services/checkout-api.yaml").write_text(tour)
+    result = pipeline.validate_platform(tmp_path)
+    assert result.diagnostics == ()

@@ -1,0 +1,140 @@
+"""Property: no mutation of valid specs makes the validator crash.
+
+Every outcome is either success or located diagnostics (file inside the tree, line
+and column from 1), and every report format renders them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generators import pipeline, report
+from generators.load import discover, load_text
+from tests.conftest import REPO
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False),
+    st.text(max_size=30),
+    st.sampled_from(["", "0", "-", "${", "${services.x.url}", "web", "http", "1.10", "a" * 80]),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=12), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@contextmanager
+def example_tree() -> Iterator[tuple[Path, list[str]]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for top in ("platform", "environments"):
+            shutil.copytree(REPO / top, root / top)
+        yield root, discover(root)
+
+
+def paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key path into ``data`` (mapping keys and list indexes)."""
+    found = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += paths(value, (*prefix, index))
+    return found
+
+
+def mutate(data: Any, path: tuple[Any, ...], operation: str, value: Any, key: str) -> Any:
+    if not path:
+        return value if operation == "replace" else data
+    parent = data
+    for part in path[:-1]:
+        parent = parent[part]
+    last = path[-1]
+    if operation == "delete":
+        del parent[last]
+    elif operation == "replace":
+        parent[last] = value
+    elif operation == "rename" and isinstance(parent, dict):
+        parent[key] = parent.pop(last)
+    elif operation == "insert" and isinstance(parent, dict):
+        parent[key] = value
+    elif operation == "insert" and isinstance(parent, list):
+        parent.insert(last, value)
+    return data
+
+
+def assert_located(root: Path, files: list[str]) -> None:
+    result = pipeline.validate_platform(root)
+    for diagnostic in result.diagnostics:
+        location = diagnostic.location
+        assert location.file in files, diagnostic
+        assert location.line >= 1, diagnostic
+        assert location.col >= 1, diagnostic
+        assert diagnostic.message, diagnostic
+    for fmt in report.FORMATS:
+        report.render(result.diagnostics, fmt=fmt, root=root, files=len(result.files))
+
+
+@FUZZ
+@given(
+    data=st.data(),
+    operation=st.sampled_from(["delete", "replace", "rename", "insert"]),
+    value=VALUES,
+    key=st.text(max_size=12),
+)
+def test_structural_mutations_never_crash(data, operation, value, key) -> None:
+    with example_tree() as (root, files):
+        rel = data.draw(st.sampled_from(files))
+        doc, _ = load_text(rel, (root / rel).read_bytes())
+        assert doc is not None
+        tree = json.loads(json.dumps(doc.data))
+        path = data.draw(st.sampled_from(paths(tree)))
+        mutated = mutate(tree, path, operation, value, key)
+        # JSON is YAML 1.2, so this is a valid spec file with one mutation.
+        (root / rel).write_text(json.dumps(mutated, indent=1))
+        assert_located(root, files)
+
+
+@FUZZ
+@given(data=st.data(), junk=st.text(max_size=8))
+def test_text_mutations_never_crash(data, junk) -> None:
+    with example_tree() as (root, files):
+        rel = data.draw(st.sampled_from(files))
+        text = (root / rel).read_text()
+        start = data.draw(st.integers(0, len(text)))
+        end = data.draw(st.integers(start, min(len(text), start + 10)))
+        (root / rel).write_text(text[:start] + junk + text[end:])
+        assert_located(root, files)
+
+
+@FUZZ
+@given(data=st.data(), raw=st.binary(max_size=16))
+def test_byte_mutations_never_crash(data, raw) -> None:
+    with example_tree() as (root, files):
+        rel = data.draw(st.sampled_from(files))
+        content = (root / rel).read_bytes()
+        at = data.draw(st.integers(0, len(content)))
+        (root / rel).write_bytes(content[:at] + raw + content[at:])
+        assert_located(root, files)

@@ -1,0 +1,89 @@
+"""Resolution: how layers combine, and where a merged value is reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generators import pipeline
+from generators.load import load_text
+from generators.resolve import Layer, deep_merge, locate, merge_layers
+from tests.conftest import build_tree
+
+
+def test_maps_merge_lists_replace_null_removes() -> None:
+    base = {"a": {"x": 1, "y": [1, 2]}, "b": 1, "c": {"k": "v"}}
+    over = {"a": {"y": [3], "z": 2}, "b": None, "c": "flat"}
+    assert deep_merge(base, over) == {"a": {"x": 1, "y": [3], "z": 2}, "c": "flat"}
+    assert base == {"a": {"x": 1, "y": [1, 2]}, "b": 1, "c": {"k": "v"}}  # untouched
+
+
+def test_precedence_and_locations_follow_the_highest_layer() -> None:
+    env, _ = load_text("environments/dev.yaml", b"spec:\n  defaults:\n    cpu: 1\n    mem: 2\n")
+    svc, _ = load_text(
+        "platform/services/a.yaml",
+        b"spec:\n  cpu: 3\n  environments:\n    dev:\n      mem: 4\n",
+    )
+    assert env is not None
+    assert svc is not None
+    layers = (
+        Layer(env, ("spec", "defaults")),
+        Layer(svc, ("spec",)),
+        Layer(svc, ("spec", "environments", "dev")),
+    )
+    assert merge_layers(layers, drop=("environments",)) == {"cpu": 3, "mem": 4}
+    assert locate(layers, ("cpu",)).line == 2  # the service spec
+    assert locate(layers, ("mem",)).line == 5  # the override block
+    env_only = (Layer(env, ("spec", "defaults")),)
+    assert (locate(env_only, ("cpu",)).file, locate(env_only, ("cpu",)).line) == (
+        "environments/dev.yaml",
+        3,
+    )
+
+
+def test_problem_in_one_environment_names_it(base_tree: Path) -> None:
+    api = base_tree / "platform/services/api.yaml"
+    api.write_text(api.read_text().replace("scaling: {min: 3, max: 10}", "scaling: {min: 30}"))
+    result = pipeline.validate_platform(base_tree)
+    (problem,) = result.diagnostics
+    assert problem.code.id == "PL504"
+    assert problem.environments == ("production",)
+    assert problem.text == "scaling.min 30 is above scaling.max 4 (in environment 'production')"
+    assert problem.key_path == "spec.environments.production.scaling.min"
+
+
+def test_problem_in_every_environment_is_reported_once(base_tree: Path) -> None:
+    api = base_tree / "platform/services/api.yaml"
+    api.write_text(api.read_text().replace("cpu: 100m, memory", "cpu: 900m, memory"))
+    result = pipeline.validate_platform(base_tree)
+    (problem,) = result.diagnostics
+    assert problem.code.id == "PL503"
+    assert problem.environments == ()
+    assert (problem.location.line, problem.location.col) == (15, 21)
+
+
+def test_environment_defaults_take_part_in_checks(base_tree: Path) -> None:
+    build_tree(
+        base_tree,
+        {
+            "platform/services/nightly.yaml": """
+                apiVersion: platform/v1
+                kind: Service
+                metadata:
+                  name: nightly
+                  team: shop
+                spec:
+                  type: cron
+                  schedule: "0 3 * * *"
+                  image: ghcr.io/example/worker:1.2.3
+                  resources:
+                    limits: {cpu: 200m}
+                """
+        },
+    )
+    dev = base_tree / "environments/dev.yaml"
+    dev.write_text(dev.read_text() + "  defaults:\n    resources:\n      requests: {cpu: 500m}\n")
+    result = pipeline.validate_platform(base_tree)
+    (problem,) = result.diagnostics
+    assert problem.code.id == "PL503"
+    assert (problem.location.file, problem.location.line) == ("environments/dev.yaml", 14)
+    assert problem.environments == ("dev",)
