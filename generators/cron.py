@@ -29,7 +29,7 @@ def schedule_error(schedule: str) -> str | None:
         for item in value.split(","):
             problem = _item_error(item, low, high, names, allow_any=name.startswith("day"))
             if problem:
-                return f"{name} field {value!r}: {problem}"
+                return f"{name} {problem}"
     return None
 
 
@@ -51,7 +51,7 @@ def _item_error(item: str, low: int, high: int, names: tuple[str, ...], *, allow
         else:
             return f"{bound!r} is not a number"
     if any(n < low or n > high for n in numbers):
-        return f"{item!r} is outside {low}-{high}"
+        return f"{item} is outside {low}-{high}"
     if len(numbers) == 2 and numbers[0] > numbers[1]:
         return f"range {item!r} runs backwards"
     return ""

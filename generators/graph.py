@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from typing import TypeVar
 
 from generators.diagnostics import Diagnostic
-from generators.resolve import Layer, locate, merge_layers
-from generators.source import KeyPath, Location
+from generators.resolve import Layer, merge_layers, origin
+from generators.source import KeyPath, Location, Origin
 from generators.spec import StrictModel
 from generators.spec.environment import Environment
 from generators.spec.service import Service, Workload
 from generators.spec.team import Team
-from generators.validate import Parsed, validation_errors
+from generators.validate import Parsed, canonical_first, validation_errors
 
 M = TypeVar("M", bound=StrictModel)
 
@@ -30,7 +30,11 @@ class Resolved:
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
         """Where a key path of :attr:`workload` was written."""
-        return locate(self.layers, path, key)
+        return origin(self.layers, path, key).location
+
+    def origin(self, path: KeyPath, *, key: bool = False) -> Origin:
+        """Where a key path of :attr:`workload` was written, and its path in that file."""
+        return origin(self.layers, path, key)
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,14 @@ class Platform:
 
     documents: tuple[Parsed, ...]
     resolved: Mapping[tuple[str, str], Resolved] = field(default_factory=dict)
+    #: (kind, name) of files that could not be read as a spec at all, guessed from
+    #: their directory and file name, so references to them are not reported too.
+    unreadable: frozenset[tuple[str, str]] = frozenset()
 
     def names(self, kind: str) -> set[str]:
-        """Names of every document of ``kind``, valid or not."""
-        return {d.name for d in self.documents if d.kind.name == kind}
+        """Names of every spec of ``kind``, valid or not."""
+        names = {d.name for d in self.documents if d.kind.name == kind}
+        return names | {name for k, name in self.unreadable if k == kind}
 
     def valid(self, kind: str) -> list[Parsed]:
         """Valid documents of ``kind``, in file order."""
@@ -70,15 +78,19 @@ class Platform:
 
 def _index(documents: Sequence[Parsed], model: type[M]) -> dict[str, tuple[Parsed, M]]:
     out: dict[str, tuple[Parsed, M]] = {}
-    for doc in documents:
+    # On a duplicate name, the spec at <directory>/<name>.yaml wins (the check reports
+    # the others), so a stray copy never silently replaces the real spec.
+    for doc in sorted(documents, key=canonical_first):
         if isinstance(doc.model, model):
             out.setdefault(doc.name, (doc, doc.model))
     return out
 
 
-def build_platform(documents: Sequence[Parsed]) -> tuple[Platform, list[Diagnostic]]:
+def build_platform(
+    documents: Sequence[Parsed], unreadable: Iterable[tuple[str, str]] = ()
+) -> tuple[Platform, list[Diagnostic]]:
     """Index the documents and resolve every service in every environment."""
-    platform = Platform(documents=tuple(documents))
+    platform = Platform(documents=tuple(documents), unreadable=frozenset(unreadable))
     resolved: dict[tuple[str, str], Resolved] = {}
     found: list[Diagnostic] = []
     for env_name, (env_doc, _) in sorted(platform.environments.items()):
@@ -90,7 +102,7 @@ def build_platform(documents: Sequence[Parsed]) -> tuple[Platform, list[Diagnost
             )
             data = merge_layers(layers, drop=("environments", "replicas"))
             errors = validation_errors(
-                Workload, data, partial(locate, layers), environment=env_name
+                Workload, data, partial(origin, layers), environment=env_name
             )
             if errors:
                 found += errors
@@ -98,4 +110,4 @@ def build_platform(documents: Sequence[Parsed]) -> tuple[Platform, list[Diagnost
             resolved[(env_name, svc_name)] = Resolved(
                 svc_name, env_name, Workload.model_validate(data), layers
             )
-    return Platform(documents=tuple(documents), resolved=resolved), found
+    return replace(platform, resolved=resolved), found

@@ -100,6 +100,17 @@ def load_file(root: Path, rel: str) -> tuple[SourceDoc | None, list[Diagnostic]]
 
 def load_text(rel: str, raw: bytes) -> tuple[SourceDoc | None, list[Diagnostic]]:
     """Load one spec document from bytes; ``rel`` is the path shown in diagnostics."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [
+            _diag(
+                codes.NOT_TEXT,
+                rel,
+                1,
+                1,
+                "file is UTF-16, not UTF-8",
+                "save the file as UTF-8 (most editors: 'Save with encoding')",
+            )
+        ]
     if b"\x00" in raw:
         line, col = _byte_position(raw, raw.index(b"\x00"))
         return None, [
@@ -172,15 +183,7 @@ def _parse(rel: str, text: str) -> SourceDoc:
             f"keep a single {key!r}; YAML would silently drop the first one",
         ) from None
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        raise _LoadProblem(
-            codes.YAML_SYNTAX,
-            f"invalid YAML: {message}",
-            mark.line + 1 if mark else 1,
-            mark.column + 1 if mark else 1,
-            "check indentation, colons and matching quotes/brackets near here",
-        ) from None
+        raise _syntax_problem(exc, text) from None
     except YAMLError as exc:
         raise _LoadProblem(codes.YAML_SYNTAX, f"invalid YAML: {exc}", 1, 1) from None
     except RecursionError:
@@ -211,6 +214,49 @@ def _parse(rel: str, text: str) -> SourceDoc:
 _END = object()
 
 
+def _syntax_problem(exc: MarkedYAMLError, text: str) -> _LoadProblem:
+    """Explain a YAML syntax error the way a user would fix it."""
+    problem, context = str(exc.problem or ""), str(exc.context or "")
+    mark, opening = exc.problem_mark, exc.context_mark
+    if "alias" in context or "undefined alias" in problem:
+        mark = opening or mark
+        message = "a value starting with '*' is read as an alias (*name)"
+        hint = 'put the value in quotes, e.g. schedule: "*/15 * * * *"'
+    elif "found character '\\t'" in problem:
+        message = "tab character in indentation"
+        hint = "YAML indents with spaces only: replace the tab with spaces"
+    elif "that cannot start any token" in problem:
+        char = problem.split("'")[1] if problem.count("'") >= 2 else "?"
+        message = f"a plain value cannot start with {char!r}"
+        hint = f'put the value in quotes, e.g. "{char}..."'
+    elif "mapping values are not allowed here" in problem:
+        message = "unexpected ':' here"
+        hint = "quote a value that contains ': ', or fix the indentation of this line"
+    elif "expected <block end>" in problem:
+        message = "this line is indented differently from the lines around it"
+        hint = "indent it like its siblings, with the same number of spaces"
+    elif "quoted scalar" in context:
+        mark = opening or mark
+        message = "unclosed quote"
+        hint = "close the quoted value on the same line (or escape the quote inside it)"
+    elif "flow sequence" in context or "flow mapping" in context:
+        mark = opening or mark
+        closer = "]" if "sequence" in context else "}"
+        message = f"unclosed '{'[' if closer == ']' else '{'}'"
+        hint = f"close it with '{closer}' and separate items with ','"
+    else:
+        message = "; ".join(p for p in (problem, context) if p) or "invalid YAML"
+        hint = "check indentation, colons and matching quotes/brackets near here"
+    if mark is not None and mark.line >= len(text.splitlines()) and opening is not None:
+        mark = opening  # the end of the file says nothing: show where it was opened
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    if message.startswith("a value starting with '*'"):
+        # `*/15 * *` scans as the alias "*/15" and fails later: show the first '*'.
+        star = text.splitlines()[line - 1].find("*") if line <= len(text.splitlines()) else -1
+        col = star + 1 if star >= 0 else col
+    return _LoadProblem(codes.YAML_SYNTAX, f"invalid YAML: {message}", line, col, hint)
+
+
 def _documents(yaml: YAML, text: str) -> Iterator[Any]:
     yield from yaml.load_all(text)
 
@@ -222,15 +268,36 @@ class _Converter:
         self, keys: dict[KeyPath, tuple[int, int]], values: dict[KeyPath, tuple[int, int]]
     ) -> None:
         self.keys, self.values, self.nodes = keys, values, 0
+        self.seen: set[int] = set()
+        #: Positions of the alias uses being expanded, outermost first.
+        self.aliases: list[tuple[int, int]] = []
 
     def convert(self, node: Any, path: KeyPath, pos: tuple[int, int]) -> Any:
+        if not isinstance(node, (CommentedMap, CommentedSeq)):
+            return self._convert(node, path, pos)
+        is_alias = id(node) in self.seen  # the same collection again: an alias use
+        self.seen.add(id(node))
+        if is_alias:
+            # An alias item carries its anchor's position; its nearest key is the use.
+            use = next((path[:n] for n in range(len(path), 0, -1) if path[:n] in self.keys), ())
+            self.aliases.append(self.keys.get(use, pos))
+        try:
+            return self._convert(node, path, pos)
+        finally:
+            if is_alias:
+                self.aliases.pop()
+
+    def _convert(self, node: Any, path: KeyPath, pos: tuple[int, int]) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
+            # Aliased nodes carry their anchor's positions: report the outermost alias
+            # use being expanded, which is where the growth is written.
+            top = self.aliases[0] if self.aliases else pos
             raise _LoadProblem(
                 codes.ALIAS_BOMB,
                 f"document expands to more than {MAX_NODES:,} nodes",
-                pos[0] + 1,
-                pos[1] + 1,
+                top[0] + 1,
+                top[1] + 1,
                 "remove the nested aliases (*name) that multiply the content",
             )
         if len(path) > MAX_DEPTH:
@@ -251,7 +318,8 @@ class _Converter:
                 self.keys[child] = key_pos
                 # A block mapping/sequence value starts on the next line; ruamel then
                 # reports its first item, which is where users look for it too.
-                self.values[child] = value_pos
+                # An empty value has no token of its own; ruamel reports the next one.
+                self.values[child] = value_pos if value is not None else key_pos
                 out[key] = self.convert(value, child, value_pos)
             return out
         if isinstance(node, CommentedSeq):
@@ -320,8 +388,11 @@ def _duplicate_key(exc: DuplicateKeyError) -> str:
 
 
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters, as editors count) of a byte offset."""
     before = raw[:offset]
-    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
+    line_start = before.rfind(b"\n") + 1
+    prefix = before[line_start:].decode("utf-8", errors="replace")
+    return before.count(b"\n") + 1, len(prefix) + 1
 
 
 def _diag(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generators.checks import run_checks
 from generators.diagnostics import Diagnostic, Severity
 from generators.graph import Platform, build_platform
 from generators.load import discover, load_file
-from generators.validate import Parsed, parse_document
+from generators.validate import Parsed, kind_of_path, parse_document
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,19 @@ def validate_platform(root: Path) -> Validation:
     files = discover(root)
     found: list[Diagnostic] = []
     parsed: list[Parsed] = []
+    unreadable: list[tuple[str, str]] = []
     for rel in files:
         doc, problems = load_file(root, rel)
         found += problems
+        document = None
         if doc is not None:
             document, problems = parse_document(doc)
             found += problems
-            if document is not None:
-                parsed.append(document)
-    platform, problems = build_platform(parsed)
+        if document is not None:
+            parsed.append(document)
+        elif (kind := kind_of_path(rel)) is not None:
+            unreadable.append((kind.name, PurePosixPath(rel).stem))
+    platform, problems = build_platform(parsed, unreadable)
     found += problems
     found += run_checks(platform)
     merged = _merge_environments(found, set(platform.environments))

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generators.source import KeyPath, Location, SourceDoc
+from generators.source import KeyPath, Location, Origin, SourceDoc
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +61,20 @@ def merge_layers(layers: Sequence[Layer], *, drop: Sequence[str] = ()) -> dict[s
     return merged
 
 
-def locate(layers: Sequence[Layer], path: KeyPath, key: bool = False) -> Location:
-    """Where the value at ``path`` of the merged data was written (the highest layer)."""
+def origin(layers: Sequence[Layer], path: KeyPath, key: bool = False) -> Origin:
+    """Where the value at ``path`` of the merged data was written.
+
+    That is the highest layer that sets it, with the full key path in that file.
+    """
     for layer in reversed(layers):
-        full = (*layer.prefix, *path)
-        if layer.source.has(full):
-            return layer.source.locate(full, key=key)
+        found = layer.source.origin((*layer.prefix, *path), key=key)
+        if found.present:
+            return found
     # Absent everywhere (a missing field): point at the most specific layer present.
-    for layer in reversed(layers):
-        if layer.source.has(layer.prefix):
-            return layer.source.locate((*layer.prefix, *path), key=True)
-    return layers[-1].source.locate((*layers[-1].prefix, *path), key=True)
+    chosen = next((la for la in reversed(layers) if la.source.has(la.prefix)), layers[-1])
+    return chosen.source.origin((*chosen.prefix, *path), key=True)
+
+
+def locate(layers: Sequence[Layer], path: KeyPath, key: bool = False) -> Location:
+    """Where the value at ``path`` of the merged data was written."""
+    return origin(layers, path, key).location

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 #: A key path inside one document, e.g. ``("spec", "ports", 0, "name")``.
 KeyPath = tuple[str | int, ...]
@@ -28,6 +28,18 @@ class Location:
     file: str
     line: int = 1
     col: int = 1
+
+
+class Origin(NamedTuple):
+    """Where a value was written.
+
+    Its location, its key path in that file, and whether the key is there at all (a
+    missing field is located at its parent).
+    """
+
+    location: Location
+    path: KeyPath
+    present: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +80,10 @@ class SourceDoc:
             probe = probe[:-1]
             key = True
         return Location(self.file, 1, 1)
+
+    def origin(self, path: KeyPath, *, key: bool = False) -> Origin:
+        """:meth:`locate`, with the key path and whether it is present."""
+        return Origin(self.locate(path, key=key), path, self.has(path))
 
     def line_text(self, line: int) -> str:
         """The source text of a 1-based line, or '' past the end."""

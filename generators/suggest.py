@@ -16,7 +16,13 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     if matches:
         return matches[0]
     # An abbreviation ("prod" for "production") is a likely slip as well.
-    prefixed = [c for c in pool if len(word) >= 3 and c.lower().startswith(word.lower())]
+    low = word.lower()
+    prefixed = [
+        c
+        for c in pool
+        if (len(word) >= 3 and c.lower().startswith(low))
+        or (len(c) >= 4 and low.startswith(c.lower()))
+    ]
     return prefixed[0] if len(prefixed) == 1 else None
 
 

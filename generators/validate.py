@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -13,12 +14,13 @@ from pydantic import BaseModel, ValidationError
 
 from generators import diagnostics as codes
 from generators.diagnostics import Diagnostic
-from generators.source import KeyPath, Location, SourceDoc, dotted
+from generators.source import KeyPath, Origin, SourceDoc, dotted
 from generators.spec import KINDS, Kind, StrictModel
 from generators.suggest import closest, did_you_mean
 
-#: Finds where a key path of the validated data came from (one file, or several layers).
-Locator = Callable[[KeyPath, bool], Location]
+#: Finds where a key path of the validated data was written (one file, or several
+#: layers): the location, and the key path as it appears in that file.
+Locator = Callable[[KeyPath, bool], Origin]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,12 @@ class Parsed:
     metadata: BaseModel | None = None
 
 
+def canonical_first(doc: Parsed) -> tuple[bool, str]:
+    """Sort key: the spec at ``<kind directory>/<name>.yaml`` before stray copies."""
+    canonical = doc.source.file.rsplit(".", 1)[0] == f"{doc.kind.directory}/{doc.name}"
+    return (not canonical, doc.source.file)
+
+
 def parse_document(doc: SourceDoc) -> tuple[Parsed | None, list[Diagnostic]]:
     """Check a document's envelope, then validate it against its kind's model."""
     data = doc.data
@@ -45,7 +53,7 @@ def parse_document(doc: SourceDoc) -> tuple[Parsed | None, list[Diagnostic]]:
     api_version = data.get("apiVersion")
     if api_version not in kind.api_versions:
         found.append(_unknown_api_version(doc, kind, api_version))
-    if not (doc.file + "/").startswith(kind.directory + "/") or doc.file.count("/") < 1:
+    if not doc.file.startswith(kind.directory + "/"):
         found.append(_wrong_directory(doc, kind))
     metadata = data.get("metadata")
     raw_name = metadata.get("name") if isinstance(metadata, Mapping) else None
@@ -63,7 +71,7 @@ def parse_document(doc: SourceDoc) -> tuple[Parsed | None, list[Diagnostic]]:
                 f"or set metadata.name to {stem!r}",
             )
         )
-    errors = validation_errors(kind.model, data, lambda path, key: doc.locate(path, key=key))
+    errors = validation_errors(kind.model, data, lambda path, key: doc.origin(path, key=key))
     # A wrong apiVersion is already reported above, with a better hint.
     found += [d for d in errors if d.key_path != "apiVersion"]
     model = kind.model.model_validate(data) if not errors else None
@@ -107,7 +115,9 @@ def validation_errors(
             grouped.setdefault((path, _family(error["type"])), []).append(error)
         environments = (environment,) if environment else ()
         return [
-            replace(_diagnostic(model, path, errors, locate), environments=environments)
+            replace(
+                _diagnostic(model, path, errors, locate, environment), environments=environments
+            )
             for (path, _), errors in grouped.items()
         ]
     return []
@@ -147,32 +157,42 @@ def _diagnostic(
     path: KeyPath,
     errors: list[Mapping[str, Any]],
     locate: Locator,
+    environment: str,
 ) -> Diagnostic:
     error = errors[0]
     kind = error["type"]
-    key_path = dotted(path)
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    description = _description_at(model, path)
     if kind == "extra_forbidden":
         field = str(path[-1])
         allowed = _fields_at(model, path[:-1])
         hint = did_you_mean(field, allowed, what="fields here") if allowed else ""
+        location, where, _ = locate(path, True)
         return Diagnostic(
             codes.UNKNOWN_FIELD,
             f"unknown field {field!r}",
-            locate(path, True),
-            key_path,
+            location,
+            dotted(where),
             _sentence(hint or "remove it"),
         )
     if kind == "missing":
         field = str(path[-1])
-        description = _description_at(model, path)
+        location, where, present = locate(path, True)
+        if present:
+            # Present in a layer, yet missing after the merge: a `null` removed it.
+            return Diagnostic(
+                codes.MISSING_FIELD,
+                f"required field {field!r} is removed by `null`",
+                location,
+                dotted(where),
+                f"remove `{field}: null`; {field!r} is required",
+            )
+        hint = f"add `{field}:`" + (f" — {_unsentence(description)}" if description else "")
         return Diagnostic(
-            codes.MISSING_FIELD,
-            f"missing required field {field!r}",
-            locate(path, True),
-            key_path,
-            f"add `{field}:`" + (f" ({description})" if description else ""),
+            codes.MISSING_FIELD, f"missing required field {field!r}", location, dotted(where), hint
         )
-    value = error.get("input")
+    location, where, _ = locate(path, False)
     if _family(kind) == "type":
         expected = sorted(
             {_EXPECTED.get(e["type"], e["type"].removesuffix("_type")) for e in errors}
@@ -183,31 +203,70 @@ def _diagnostic(
         return Diagnostic(
             codes.WRONG_TYPE,
             f"expected {either}, got {_type_name(value)}",
-            locate(path, False),
-            key_path,
-            _type_hint(expected, value, model, path),
+            location,
+            dotted(where),
+            _type_hint(expected, value, _is_required(model, path), description),
         )
     if kind == "literal_error":
         allowed = _literal_values(model, path)
         guess = closest(str(value), allowed)
-        hint = f"did you mean {guess!r}?" if guess else ""
         return Diagnostic(
             codes.INVALID_VALUE,
             f"{_short(value)} is not one of " + ", ".join(repr(a) for a in allowed),
-            locate(path, False),
-            key_path,
-            _sentence(hint),
+            location,
+            dotted(where),
+            f"did you mean {guess!r}?" if guess else "",
         )
-    code = {
-        "bad_quantity": codes.BAD_QUANTITY,
-        "invalid_combination": codes.INVALID_COMBINATION,
-    }.get(kind, codes.INVALID_VALUE)
-    message = error["msg"]
+    if kind == "bad_quantity":
+        return Diagnostic(
+            codes.BAD_QUANTITY,
+            error["msg"],
+            location,
+            dotted(where),
+            "use a number with an optional suffix: m (milli), k, M, G "
+            "(powers of 10) or Ki, Mi, Gi (powers of 2), e.g. 512Mi",
+        )
+    if kind == "invalid_combination":
+        hint = (
+            (
+                "an environment block merges onto the service's spec: set inherited "
+                "fields you do not want to `null` in that block"
+            )
+            if environment
+            else ""
+        )
+        return Diagnostic(codes.INVALID_COMBINATION, error["msg"], location, dotted(where), hint)
+    message, hint = _value_problem(kind, value, ctx, error["msg"])
+    if not hint and description:
+        hint = f"expected: {_unsentence(description)}"
+    return Diagnostic(codes.INVALID_VALUE, message, location, dotted(where), _sentence(hint))
+
+
+def _value_problem(kind: str, value: Any, ctx: Mapping[str, Any], fallback: str) -> tuple[str, str]:
+    """Message and hint for a value of the right type that the field does not allow."""
+    shown = _short(value)
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = ctx.get("ge", ctx.get("gt"))
+        return f"{shown} is too small: the lowest allowed is {bound}", ""
+    if kind in ("less_than_equal", "less_than"):
+        bound = ctx.get("le", ctx.get("lt"))
+        return f"{shown} is too large: the highest allowed is {bound}", ""
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        return f"needs at least {least} item{'s' if least != 1 else ''}", ""
+    if kind == "string_too_short":
+        return "must not be empty", ""
+    if kind == "string_too_long":
+        return f"is longer than {ctx.get('max_length')} characters", ""
     if kind == "string_pattern_mismatch":
-        message = f"{_short(value)} is not in the expected format"
-    description = _description_at(model, path)
-    hint = f"expected: {description}" if description and code is codes.INVALID_VALUE else ""
-    return Diagnostic(code, _lower_first(message), locate(path, False), key_path, _sentence(hint))
+        message = f"{shown} is not in the expected format"
+        pattern = str(ctx.get("pattern", ""))
+        if isinstance(value, str) and value != value.lower() and re.match(pattern, value.lower()):
+            return message, "use lowercase letters only"
+        if isinstance(value, str) and value != value.strip():
+            return message, "remove the surrounding spaces"
+        return message, ""
+    return _lower_first(fallback), ""
 
 
 _EXPECTED = {
@@ -241,29 +300,37 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _type_hint(expected: list[str], value: Any, model: type[BaseModel], path: KeyPath) -> str:
+def _type_hint(expected: list[str], value: Any, required: bool, description: str) -> str:
     numeric = {"a number", "an integer"} & set(expected)
+    if value is None:
+        return "give it a value" if required else "give it a value, or remove the key"
     if "a string" in expected and isinstance(value, bool):
         return f"quote it ('{str(value).lower()}') if you mean the text"
-    if "a string" in expected and not numeric and isinstance(value, (int, float, dt.date)):
-        return "quote the value (e.g. '1.10') so YAML keeps it as text, not a number or date"
-    if (
-        numeric
-        and isinstance(value, str)
-        and value.strip().lstrip("-").replace(".", "", 1).isdigit()
-    ):
-        return "remove the quotes: this field takes a number"
+    quotable = isinstance(value, (float, dt.date)) or (isinstance(value, int) and not numeric)
+    if "a string" in expected and quotable:
+        return (
+            "put the value in quotes so YAML keeps it exactly as written "
+            "(unquoted, 1.10 becomes the number 1.1)"
+        )
+    if "true or false" in expected and isinstance(value, str):
+        return "write true or false (YAML 1.2 reads yes/no/on/off as text)"
+    if numeric and isinstance(value, str):
+        digits = value.strip().rstrip("%").strip()
+        if digits.lstrip("-").replace(".", "", 1).isdigit():
+            return "write a plain number, without quotes" + (" or %" if "%" in value else "")
     if "a list" in expected and not isinstance(value, list):
         return "write it as a list, e.g. `[item]` or one `- item` per line"
-    if value is None:
-        return "give it a value, or remove the key to use the default"
-    description = _description_at(model, path)
-    return f"expected: {_sentence(description)}" if description else ""
+    return f"expected: {_unsentence(description)}" if description else ""
 
 
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "...'"
+
+
+def _unsentence(text: str) -> str:
+    """A field description, as a clause inside a hint (no full stop)."""
+    return text.rstrip(".")
 
 
 def _sentence(text: str) -> str:
@@ -301,6 +368,14 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
+def _is_required(model: type[BaseModel], path: KeyPath) -> bool:
+    parent = _field_model(model, path[:-1]) if path else None
+    if isinstance(parent, type) and issubclass(parent, BaseModel):
+        info = parent.model_fields.get(str(path[-1]))
+        return bool(info and info.is_required())
+    return False
+
+
 def _fields_at(model: type[BaseModel], path: KeyPath) -> list[str]:
     target = _field_model(model, path)
     if isinstance(target, type) and issubclass(target, BaseModel):
@@ -323,10 +398,13 @@ def _literal_values(model: type[BaseModel], path: KeyPath) -> list[str]:
     return [str(a) for a in get_args(annotation) if isinstance(a, str)]
 
 
+def kind_of_path(rel: str) -> Kind | None:
+    """The kind whose directory holds ``rel``, if any."""
+    return next((k for k in KINDS.values() if rel.startswith(k.directory + "/")), None)
+
+
 def _unknown_kind(doc: SourceDoc, kind_name: Any) -> Diagnostic:
-    expected = next(
-        (k.name for k in KINDS.values() if (doc.file + "/").startswith(k.directory + "/")), None
-    )
+    expected = getattr(kind_of_path(doc.file), "name", None)
     if kind_name is None or not isinstance(kind_name, str):
         hint = f"add `kind: {expected}`" if expected else f"add `kind:` (one of {_kinds()})"
         return Diagnostic(

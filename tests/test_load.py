@@ -43,7 +43,7 @@ def test_file_size_cap(tmp_path: Path) -> None:
     ("raw", "expected"),
     [
         (b"a: 1\na: 2\n", [("PL102", 2, 1)]),
-        (b"a: [1\n", [("PL101", 2, 1)]),
+        (b"a: [1\n", [("PL101", 1, 4)]),
         (b"a: 1\n---\nb: 2\n", [("PL106", 3, 1)]),
         (b"", [("PL107", 1, 1)]),
         (b"# only a comment\n", [("PL107", 1, 1)]),

@@ -19,25 +19,9 @@ def at_resolved(
     resolved: Resolved, path: KeyPath, code: Code, message: str, hint: str = ""
 ) -> Diagnostic:
     """A diagnostic pointing at whichever layer set ``path`` of a resolved service."""
-    environments = (resolved.environment,)
-    for layer in reversed(resolved.layers):
-        full = (*layer.prefix, *path)
-        if layer.source.has(full):
-            return Diagnostic(
-                code,
-                message,
-                layer.source.locate(full),
-                dotted(full),
-                hint,
-                environments=environments,
-            )
+    location, full, _ = resolved.origin(path)
     return Diagnostic(
-        code,
-        message,
-        resolved.locate(path),
-        dotted(("spec", *path)),
-        hint,
-        environments=environments,
+        code, message, location, dotted(full), hint, environments=(resolved.environment,)
     )
 
 

@@ -41,7 +41,9 @@ def check_workload_fields(platform: Platform) -> Iterator[Diagnostic]:
                 ("schedule",),
                 codes.BAD_SCHEDULE,
                 f"invalid cron schedule: {problem}",
-                'write 5 fields, e.g. "*/15 * * * *", or a macro like @daily',
+                "fields are minute (0-59), hour (0-23), day of month (1-31), month (1-12) "
+                'and day of week (0-6, 0 = Sunday), e.g. "*/15 * * * *"; or a macro '
+                "like @daily",
             )
         expose = workload.expose
         if kind == "web" and not workload.ports:

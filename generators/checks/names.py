@@ -28,14 +28,14 @@ def check_names(platform: Platform) -> Iterator[Diagnostic]:
         path = ("metadata", "name")
         if not DNS_LABEL.match(name):
             fixed = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
-            fixed = re.sub(r"^[^a-z]+", "", fixed) or "a-name"
+            example = f" (e.g. {fixed!r})" if DNS_LABEL.match(fixed) else ""
             yield at(
                 doc,
                 path,
                 codes.INVALID_NAME,
                 f"{doc.kind.name} name {name!r} is not a valid DNS label",
-                f"use lowercase letters, digits and '-', starting with a letter "
-                f"(e.g. {fixed!r}), and rename the file to match",
+                f"use lowercase letters, digits and '-', starting with a letter{example}, "
+                "and rename the file to match",
             )
             continue
         limit = SERVICE_NAME_MAX if doc.kind.name == "Service" else DNS_LABEL_MAX
@@ -73,18 +73,31 @@ def check_derived_name_lengths(platform: Platform) -> Iterator[Diagnostic]:
                         f"shorten the team name to at most "
                         f"{DNS_LABEL_MAX - len(env_name) - 1} characters",
                     )
-    for (env_name, svc), resolved in sorted(platform.resolved.items()):
+    for (env_name, _), resolved in sorted(platform.resolved.items()):
         domain = platform.environments[env_name][1].spec.baseDomain
         for index, host in enumerate(resolved.workload.expose.hosts):
             fqdn = public_host(host, domain)
-            if len(fqdn) > 253 or any(len(label) > DNS_LABEL_MAX for label in fqdn.split(".")):
-                yield at_resolved(
-                    resolved,
-                    ("expose", "hosts", index),
-                    codes.NAME_TOO_LONG,
-                    f"host {fqdn!r} of service {svc!r} in {env_name!r} is too long",
-                    "DNS allows 63 characters per label and 253 in all",
+            long_label = next((x for x in fqdn.split(".") if len(x) > DNS_LABEL_MAX), None)
+            if long_label is not None and long_label in host.split("."):
+                # Written that way: the same in every environment, so say it once.
+                message = (
+                    f"host label {long_label!r} is {len(long_label)} characters; "
+                    f"DNS allows {DNS_LABEL_MAX}"
                 )
+            elif long_label is not None or len(fqdn) > 253:
+                message = (
+                    f"host {fqdn!r} is {len(fqdn)} characters; DNS allows "
+                    f"{DNS_LABEL_MAX} per label and 253 in all"
+                )
+            else:
+                continue
+            yield at_resolved(
+                resolved,
+                ("expose", "hosts", index),
+                codes.NAME_TOO_LONG,
+                message,
+                "use a shorter host name",
+            )
 
 
 def public_host(host: str, base_domain: str) -> str:

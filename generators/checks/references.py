@@ -12,16 +12,20 @@ from generators.graph import Platform
 from generators.interpolation import references
 from generators.source import dotted
 from generators.suggest import did_you_mean
-from generators.validate import Parsed
+from generators.validate import Parsed, canonical_first
 
 
 def check_duplicate_names(platform: Platform) -> Iterator[Diagnostic]:
-    """Two specs of one kind may not share a name (e.g. in two sub-directories)."""
+    """Two specs of one kind may not share a name (e.g. in two sub-directories).
+
+    The spec at its kind's canonical path (``<directory>/<name>.yaml``) is the one that
+    counts; every other copy is reported.
+    """
     first: dict[tuple[str, str], Parsed] = {}
-    for doc in platform.documents:
+    for doc in sorted(platform.documents, key=canonical_first):
         key = (doc.kind.name, doc.name)
-        if key in first:
-            other = first[key]
+        other = first.setdefault(key, doc)
+        if other is not doc:
             yield at(
                 doc,
                 ("metadata", "name"),
@@ -29,8 +33,6 @@ def check_duplicate_names(platform: Platform) -> Iterator[Diagnostic]:
                 f"{doc.kind.name} {doc.name!r} is already defined in {where(other)}",
                 "rename one of them (and its file); names are unique per kind",
             )
-        else:
-            first[key] = doc
 
 
 def check_owner_teams(platform: Platform) -> Iterator[Diagnostic]:

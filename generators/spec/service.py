@@ -100,9 +100,12 @@ class Scaling(StrictModel):
                 "`replicas` and autoscaling ({fields}) exclude each other",
                 {"fields": ", ".join(autoscaling)},
             )
-        if autoscaling and (self.min is None or self.max is None):
+        missing = [n for n in ("min", "max") if getattr(self, n) is None]
+        if autoscaling and missing:
             raise PydanticCustomError(
-                "invalid_combination", "autoscaling needs both `min` and `max`"
+                "invalid_combination",
+                "autoscaling needs `{missing}` as well",
+                {"missing": "` and `".join(missing)},
             )
         if autoscaling and self.targetCPU is None and self.targetMemory is None:
             raise PydanticCustomError(

@@ -1,0 +1,60 @@
+"""The whole validation run: one mistake, one report, no echoes elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generators import pipeline
+from tests.conftest import build_tree
+
+
+@pytest.mark.parametrize(
+    ("rel", "content", "code"),
+    [
+        (
+            "platform/services/api.yaml",
+            "apiVersion: platform/v1\nkind: Service\n  bad: [\n",
+            "PL101",
+        ),
+        ("platform/services/api.yaml", b"kind: Service\nname: caf\xe9\n", "PL104"),
+        ("platform/services/api.yaml", "apiVersion: platform/v1\nkind: Sevice\n", "PL109"),
+        ("platform/teams/shop.yaml", "- a list\n", "PL108"),
+        ("environments/production.yaml", "", "PL107"),
+    ],
+)
+def test_a_spec_that_cannot_load_is_still_known_by_name(
+    base_tree: Path, rel: str, content: str | bytes, code: str
+) -> None:
+    # api, shop and production are referenced by other specs: those references must
+    # not be reported as dangling just because the file itself is broken.
+    build_tree(base_tree, {rel: content})
+    result = pipeline.validate_platform(base_tree)
+    assert [d.code.id for d in result.diagnostics] == [code]
+
+
+def test_duplicate_name_keeps_the_canonical_spec(base_tree: Path) -> None:
+    stray = (base_tree / "platform/services/worker.yaml").read_text()
+    build_tree(base_tree, {"platform/services/old/worker.yaml": stray.replace("[api]", "[]")})
+    result = pipeline.validate_platform(base_tree)
+    assert [(d.code.id, d.location.file) for d in result.diagnostics] == [
+        ("PL305", "platform/services/old/worker.yaml")
+    ]
+    doc, worker = result.platform.services["worker"]
+    assert doc.source.file == "platform/services/worker.yaml"
+    assert worker.spec.dependsOn == ["api"]
+
+
+def test_file_order_does_not_change_the_report(base_tree: Path) -> None:
+    api = base_tree / "platform/services/api.yaml"
+    api.write_text(api.read_text().replace("team: shop", "team: shp"))
+    first = pipeline.validate_platform(base_tree).diagnostics
+    # Re-create the files in reverse order: directory listing order must not matter.
+    files = sorted(base_tree.rglob("*.yaml"), reverse=True)
+    contents = {p: p.read_bytes() for p in files}
+    for path in files:
+        path.unlink()
+    for path, data in contents.items():
+        path.write_bytes(data)
+    assert pipeline.validate_platform(base_tree).diagnostics == first
