@@ -36,3 +36,28 @@ def test_readme_tour_is_a_valid_spec(tmp_path) -> None:
     (tmp_path / "platform/services/checkout-api.yaml").write_text(tour)
     result = pipeline.validate_platform(tmp_path)
     assert result.diagnostics == ()
+
+
+def test_readme_error_output_is_real(tmp_path) -> None:
+    """The README's sample output is what validate prints for the mistakes it shows."""
+    import shutil
+
+    from generators import pipeline, report
+
+    for top in ("platform", "environments"):
+        shutil.copytree(REPO / top, tmp_path / top)
+    checkout = tmp_path / "platform/services/checkout-api.yaml"
+    checkout.write_text(
+        checkout.read_text()
+        .replace("team: payments", "team: paymnts")
+        .replace("      port: 8080", '      port: "8080"')
+    )
+    web = tmp_path / "platform/services/web.yaml"
+    web.write_text(
+        web.read_text().replace("    production:\n      scaling", "    prod:\n      scaling")
+    )
+    result = pipeline.validate_platform(tmp_path)
+    text = report.render(result.diagnostics, fmt="human", root=tmp_path, files=len(result.files))
+    readme = (REPO / "README.md").read_text()
+    shown = readme.split("```text\n$ platform validate\n")[1].split("```")[0]
+    assert shown == text
