@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from generators import pipeline
 from generators.load import load_text
-from generators.resolve import Layer, deep_merge, locate, merge_layers
+from generators.resolve import Layer, deep_merge, effective_resources, locate, merge_layers
+from generators.spec.service import Resources
 from tests.conftest import build_tree
 
 
@@ -87,3 +90,28 @@ def test_environment_defaults_take_part_in_checks(base_tree: Path) -> None:
     assert problem.code.id == "PL503"
     assert (problem.location.file, problem.location.line) == ("environments/dev.yaml", 14)
     assert problem.environments == ("dev",)
+
+
+@pytest.mark.parametrize(
+    ("given", "requests", "limits"),
+    [
+        ({}, {"cpu": "100m", "memory": "128Mi"}, {"cpu": "200m", "memory": "128Mi"}),
+        (
+            {"requests": {"cpu": "250m", "memory": "1Gi"}},
+            {"cpu": "250m", "memory": "1Gi"},
+            {"cpu": "500m", "memory": "1Gi"},
+        ),
+        (
+            {"requests": {"cpu": 1.5}, "limits": {"memory": "64Mi"}},
+            {"cpu": "1.5", "memory": "64Mi"},
+            {"cpu": "3000m", "memory": "64Mi"},
+        ),
+        (
+            {"limits": {"cpu": "50m"}},
+            {"cpu": "50m", "memory": "128Mi"},
+            {"cpu": "50m", "memory": "128Mi"},
+        ),
+    ],
+)
+def test_effective_resources_defaults(given, requests, limits) -> None:
+    assert effective_resources(Resources.model_validate(given)) == (requests, limits)

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 from generators import diagnostics as codes
 from generators.checks.base import at, at_resolved
-from generators.checks.names import public_host
 from generators.cron import schedule_error
 from generators.diagnostics import Diagnostic
 from generators.graph import Platform, Resolved
+from generators.naming import public_host
 from generators.quantity import parse_quantity
 from generators.suggest import did_you_mean
 

@@ -9,16 +9,15 @@ from generators import diagnostics as codes
 from generators.checks.base import at, at_resolved
 from generators.diagnostics import Diagnostic
 from generators.graph import Platform
-
-# Service objects are named after the service, so its name must be a DNS-1035 label
-# (it must start with a letter): https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
-DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-DNS_LABEL_MAX = 63
-#: Suffixes later targets add to a service name (Argo Rollouts canary and preview services).
-RESERVED_SUFFIXES = ("-canary", "-preview")
-SERVICE_NAME_MAX = DNS_LABEL_MAX - max(map(len, RESERVED_SUFFIXES))
-# The CronJob controller appends an 11-character suffix to the Jobs it creates.
-CRONJOB_NAME_MAX = 52
+from generators.naming import (
+    CRONJOB_NAME_MAX,
+    DNS_LABEL,
+    DNS_LABEL_MAX,
+    RESERVED_SUFFIXES,
+    SERVICE_NAME_MAX,
+    namespace,
+    public_host,
+)
 
 
 def check_names(platform: Platform) -> Iterator[Diagnostic]:
@@ -62,14 +61,14 @@ def check_derived_name_lengths(platform: Platform) -> Iterator[Diagnostic]:
     for env_name, (_, env) in sorted(platform.environments.items()):
         if env.spec.namespaceStrategy == "per-team-environment":
             for team_name, (team_doc, _) in sorted(platform.teams.items()):
-                namespace = f"{team_name}-{env_name}"
-                if len(namespace) > DNS_LABEL_MAX and DNS_LABEL.match(team_name):
+                name = namespace(team_name, env_name, env.spec.namespaceStrategy)
+                if len(name) > DNS_LABEL_MAX and DNS_LABEL.match(team_name):
                     yield at(
                         team_doc,
                         ("metadata", "name"),
                         codes.NAME_TOO_LONG,
-                        f"namespace {namespace!r} for environment {env_name!r} would be "
-                        f"{len(namespace)} characters; the limit is {DNS_LABEL_MAX}",
+                        f"namespace {name!r} for environment {env_name!r} would be "
+                        f"{len(name)} characters; the limit is {DNS_LABEL_MAX}",
                         f"shorten the team name to at most "
                         f"{DNS_LABEL_MAX - len(env_name) - 1} characters",
                     )
@@ -98,8 +97,3 @@ def check_derived_name_lengths(platform: Platform) -> Iterator[Diagnostic]:
                 message,
                 "use a shorter host name",
             )
-
-
-def public_host(host: str, base_domain: str) -> str:
-    """The full host name: a bare label gets the environment's base domain."""
-    return host if "." in host else f"{host}.{base_domain}"

@@ -70,7 +70,8 @@ class Resources(StrictModel):
 
     requests: ResourceAmounts = Field(
         default_factory=ResourceAmounts,
-        description="What the scheduler reserves. Defaults come from the environment.",
+        description="What the scheduler reserves. Default: the environment's defaults, else "
+        "the limit if one is set, else 100m CPU and 128Mi memory.",
     )
     limits: ResourceAmounts = Field(
         default_factory=ResourceAmounts,

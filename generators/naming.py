@@ -1,0 +1,29 @@
+"""Names the compiler derives from spec names: namespaces, hosts, and their limits."""
+
+from __future__ import annotations
+
+import re
+
+# Service objects are named after the service, so its name must be a DNS-1035 label
+# (it must start with a letter): https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
+DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+DNS_LABEL_MAX = 63
+#: Suffixes later targets add to a service name (Argo Rollouts canary and preview services).
+RESERVED_SUFFIXES = ("-canary", "-preview")
+SERVICE_NAME_MAX = DNS_LABEL_MAX - max(map(len, RESERVED_SUFFIXES))
+# The CronJob controller appends an 11-character suffix to the Jobs it creates.
+CRONJOB_NAME_MAX = 52
+
+
+def public_host(host: str, base_domain: str) -> str:
+    """The full host name: a bare label gets the environment's base domain."""
+    return host if "." in host else f"{host}.{base_domain}"
+
+
+def namespace(team: str, environment: str, strategy: str) -> str:
+    """The namespace a team's services run in, per the environment's strategy."""
+    return {
+        "per-team": team,
+        "per-environment": environment,
+        "per-team-environment": f"{team}-{environment}",
+    }[strategy]
