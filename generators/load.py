@@ -12,15 +12,12 @@ Rules enforced here, before any spec model sees the data:
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generators import diagnostics as codes
 from generators.diagnostics import Diagnostic
@@ -146,14 +143,14 @@ def load_text(rel: str, raw: bytes) -> tuple[SourceDoc | None, list[Diagnostic]]
 
 
 def _parse(rel: str, text: str) -> SourceDoc:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
+    # Composing (not constructing) keeps a start mark on every node; with
+    # ruamel.yaml.clib this runs libyaml's C parser, ten times faster than the
+    # round-trip loader, which is only needed for edits that keep comments.
+    yaml = YAML(typ="safe", pure=False)
     try:
-        documents = _documents(yaml, text)
+        documents = yaml.compose_all(text)
         first = next(documents, None)
-        while first is None:  # skip empty leading documents (a bare `---`)
-            first = next(documents, _END)
-        if first is _END:
+        if first is None:
             raise _LoadProblem(
                 codes.EMPTY_FILE,
                 "file holds no document",
@@ -162,26 +159,15 @@ def _parse(rel: str, text: str) -> SourceDoc:
                 "add a spec (apiVersion, kind, metadata, spec) or delete the file",
             )
         for extra in documents:
-            if extra is not None:
-                line = _first_line(extra) or _last_separator(text)
+            if not _is_empty(extra):  # a trailing `---` alone is harmless
                 raise _LoadProblem(
                     codes.MULTIPLE_DOCUMENTS,
                     "file holds more than one YAML document",
-                    line,
+                    extra.start_mark.line + 1,
                     1,
                     "keep one spec per file: move each further document into its own file "
                     "named after its metadata.name",
                 )
-    except DuplicateKeyError as exc:
-        mark = exc.problem_mark
-        key = _duplicate_key(exc)
-        raise _LoadProblem(
-            codes.DUPLICATE_KEY,
-            f"duplicate key {key!r} in one mapping",
-            mark.line + 1 if mark else 1,
-            mark.column + 1 if mark else 1,
-            f"keep a single {key!r}; YAML would silently drop the first one",
-        ) from None
     except MarkedYAMLError as exc:
         raise _syntax_problem(exc, text) from None
     except YAMLError as exc:
@@ -194,45 +180,67 @@ def _parse(rel: str, text: str) -> SourceDoc:
             1,
             f"specs nest at most {MAX_DEPTH} levels",
         ) from None
-
-    if not isinstance(first, CommentedMap):
-        kind = type(first).__name__ if not isinstance(first, CommentedSeq) else "a list"
+    if _is_empty(first):
+        raise _LoadProblem(
+            codes.EMPTY_FILE,
+            "file holds no document",
+            1,
+            1,
+            "add a spec (apiVersion, kind, metadata, spec) or delete the file",
+        )
+    if not isinstance(first, MappingNode):
+        what = (
+            "a list"
+            if isinstance(first, SequenceNode)
+            else f"a single value ({first.value[:40]!r})"
+        )
         raise _LoadProblem(
             codes.NOT_A_MAPPING,
-            f"the document is {_describe(first) if kind != 'a list' else kind}, not a mapping",
-            _first_line(first) or 1,
+            f"the document is {what}, not a mapping",
+            first.start_mark.line + 1,
             1,
             "a spec is a mapping with apiVersion, kind, metadata and spec",
         )
-    keys: dict[KeyPath, tuple[int, int]] = {}
-    values: dict[KeyPath, tuple[int, int]] = {(): (first.lc.line, first.lc.col)}
-    converter = _Converter(keys, values)
-    data = converter.convert(first, (), (first.lc.line, first.lc.col))
-    return SourceDoc(file=rel, data=data, text=text, keys=keys, values=values)
+    converter = _Converter(yaml)
+    start = (first.start_mark.line, first.start_mark.column)
+    converter.values[()] = start
+    data = converter.convert(first, (), start)
+    return SourceDoc(file=rel, data=data, text=text, keys=converter.keys, values=converter.values)
 
 
-_END = object()
+def _tag(node: Node) -> str:
+    return str(node.tag or "")
+
+
+def _is_empty(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and _tag(node).endswith(":null") and node.value == ""
 
 
 def _syntax_problem(exc: MarkedYAMLError, text: str) -> _LoadProblem:
-    """Explain a YAML syntax error the way a user would fix it."""
+    """Explain a YAML syntax error the way a user would fix it.
+
+    The wording of libyaml and of ruamel's pure parser differ, so the character at
+    the error decides where it can.
+    """
     problem, context = str(exc.problem or ""), str(exc.context or "")
     mark, opening = exc.problem_mark, exc.context_mark
+    lines = text.splitlines()
+    line_text = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    char = line_text[mark.column : mark.column + 1] if mark is not None else ""
     if "alias" in context or "undefined alias" in problem:
         mark = opening or mark
         message = "a value starting with '*' is read as an alias (*name)"
         hint = 'put the value in quotes, e.g. schedule: "*/15 * * * *"'
-    elif "found character '\\t'" in problem:
+    elif char == "\t":
         message = "tab character in indentation"
         hint = "YAML indents with spaces only: replace the tab with spaces"
-    elif "that cannot start any token" in problem:
-        char = problem.split("'")[1] if problem.count("'") >= 2 else "?"
+    elif "cannot start any token" in problem:
         message = f"a plain value cannot start with {char!r}"
         hint = f'put the value in quotes, e.g. "{char}..."'
-    elif "mapping values are not allowed here" in problem:
+    elif "mapping values are not allowed" in problem:
         message = "unexpected ':' here"
         hint = "quote a value that contains ': ', or fix the indentation of this line"
-    elif "expected <block end>" in problem:
+    elif "block mapping" in context or "block collection" in context:
         message = "this line is indented differently from the lines around it"
         hint = "indent it like its siblings, with the same number of spaces"
     elif "quoted scalar" in context:
@@ -247,38 +255,35 @@ def _syntax_problem(exc: MarkedYAMLError, text: str) -> _LoadProblem:
     else:
         message = "; ".join(p for p in (problem, context) if p) or "invalid YAML"
         hint = "check indentation, colons and matching quotes/brackets near here"
-    if mark is not None and mark.line >= len(text.splitlines()) and opening is not None:
+    if mark is not None and mark.line >= len(lines) and opening is not None:
         mark = opening  # the end of the file says nothing: show where it was opened
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    if message.startswith("a value starting with '*'"):
+    if message.startswith("a value starting with '*'") and line <= len(lines):
         # `*/15 * *` scans as the alias "*/15" and fails later: show the first '*'.
-        star = text.splitlines()[line - 1].find("*") if line <= len(text.splitlines()) else -1
+        star = lines[line - 1].find("*")
         col = star + 1 if star >= 0 else col
     return _LoadProblem(codes.YAML_SYNTAX, f"invalid YAML: {message}", line, col, hint)
 
 
-def _documents(yaml: YAML, text: str) -> Iterator[Any]:
-    yield from yaml.load_all(text)
-
-
 class _Converter:
-    """Turns ruamel's round-trip nodes into plain data, recording positions."""
+    """Turns composed YAML nodes into plain data, recording positions."""
 
-    def __init__(
-        self, keys: dict[KeyPath, tuple[int, int]], values: dict[KeyPath, tuple[int, int]]
-    ) -> None:
-        self.keys, self.values, self.nodes = keys, values, 0
+    def __init__(self, yaml: YAML) -> None:
+        self.constructor = yaml.constructor
+        self.keys: dict[KeyPath, tuple[int, int]] = {}
+        self.values: dict[KeyPath, tuple[int, int]] = {}
+        self.nodes = 0
         self.seen: set[int] = set()
         #: Positions of the alias uses being expanded, outermost first.
         self.aliases: list[tuple[int, int]] = []
 
-    def convert(self, node: Any, path: KeyPath, pos: tuple[int, int]) -> Any:
-        if not isinstance(node, (CommentedMap, CommentedSeq)):
+    def convert(self, node: Node, path: KeyPath, pos: tuple[int, int]) -> Any:
+        if isinstance(node, ScalarNode):
             return self._convert(node, path, pos)
         is_alias = id(node) in self.seen  # the same collection again: an alias use
         self.seen.add(id(node))
         if is_alias:
-            # An alias item carries its anchor's position; its nearest key is the use.
+            # An alias carries its anchor's position; its nearest key is the use.
             use = next((path[:n] for n in range(len(path), 0, -1) if path[:n] in self.keys), ())
             self.aliases.append(self.keys.get(use, pos))
         try:
@@ -287,11 +292,11 @@ class _Converter:
             if is_alias:
                 self.aliases.pop()
 
-    def _convert(self, node: Any, path: KeyPath, pos: tuple[int, int]) -> Any:
+    def _convert(self, node: Node, path: KeyPath, pos: tuple[int, int]) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            # Aliased nodes carry their anchor's positions: report the outermost alias
-            # use being expanded, which is where the growth is written.
+            # Report the outermost alias use being expanded: that is where the growth
+            # is written.
             top = self.aliases[0] if self.aliases else pos
             raise _LoadProblem(
                 codes.ALIAS_BOMB,
@@ -308,83 +313,84 @@ class _Converter:
                 pos[1] + 1,
                 "flatten the structure",
             )
-        if isinstance(node, CommentedMap):
-            out: dict[str, Any] = {}
-            for raw_key, value in node.items():
-                key = raw_key if isinstance(raw_key, str) else _scalar_text(raw_key)
-                child = (*path, key)
-                key_pos = _lc(node.lc.key, raw_key, pos)
-                value_pos = _lc(node.lc.value, raw_key, key_pos)
-                self.keys[child] = key_pos
-                # A block mapping/sequence value starts on the next line; ruamel then
-                # reports its first item, which is where users look for it too.
-                # An empty value has no token of its own; ruamel reports the next one.
-                self.values[child] = value_pos if value is not None else key_pos
-                out[key] = self.convert(value, child, value_pos)
-            return out
-        if isinstance(node, CommentedSeq):
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
             items = []
-            for index, item in enumerate(node):
+            for index, item in enumerate(node.value):
                 child = (*path, index)
-                item_pos = _lc(node.lc.item, index, pos)
+                item_pos = _position(item)
                 self.values[child] = item_pos
                 items.append(self.convert(item, child, item_pos))
             return items
-        if isinstance(node, TaggedScalar):
+        if not _tag(node).startswith("tag:yaml.org,2002:"):
             raise _LoadProblem(
                 codes.YAML_SYNTAX,
-                f"custom YAML tag {node.tag.value!r} at {dotted(path)} is not supported",
+                f"custom YAML tag {node.tag!r} at {dotted(path)} is not supported",
                 pos[0] + 1,
                 pos[1] + 1,
                 "remove the tag; specs use plain YAML values",
             )
-        return _plain_scalar(node)
+        if _tag(node).endswith(":str"):
+            return node.value
+        return self.constructor.construct_object(node, deep=True)
+
+    def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        explicit: set[str] = set()
+        merged: list[tuple[Node, Node]] = []
+        for key_node, value_node in node.value:
+            if _tag(key_node).endswith(":merge"):  # `<<: *base` brings in keys it lacks
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                merged += [
+                    pair
+                    for source in sources
+                    if isinstance(source, MappingNode)
+                    for pair in source.value
+                ]
+                continue
+            key = self._key(key_node, path)
+            if key in explicit:
+                raise _LoadProblem(
+                    codes.DUPLICATE_KEY,
+                    f"duplicate key {key!r} in one mapping",
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                    f"keep a single {key!r}; YAML would silently drop the first one",
+                )
+            explicit.add(key)
+            self._item(out, path, key, key_node, value_node)
+        for key_node, value_node in merged:
+            key = self._key(key_node, path)
+            if key not in out:
+                self._item(out, path, key, key_node, value_node)
+        return out
+
+    def _item(
+        self, out: dict[str, Any], path: KeyPath, key: str, key_node: Node, value_node: Node
+    ) -> None:
+        child = (*path, key)
+        key_pos = _position(key_node)
+        self.keys[child] = key_pos
+        # An empty value has no token of its own: point at its key.
+        value_pos = key_pos if _is_empty(value_node) else _position(value_node)
+        self.values[child] = value_pos
+        out[key] = self.convert(value_node, child, value_pos)
+
+    def _key(self, node: Node, path: KeyPath) -> str:
+        if isinstance(node, ScalarNode):
+            return str(node.value)
+        raise _LoadProblem(
+            codes.YAML_SYNTAX,
+            f"a key at {dotted(path) or 'the top level'} is a list or mapping",
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+            "keys are plain names",
+        )
 
 
-def _lc(lookup: Any, key: Any, fallback: tuple[int, int]) -> tuple[int, int]:
-    try:
-        line, col = lookup(key)
-    except (KeyError, IndexError, TypeError):
-        return fallback  # keys pulled in by a `<<` merge have no position of their own
-    return int(line), int(col)
-
-
-def _plain_scalar(value: Any) -> Any:
-    # ruamel's round-trip scalars subclass the builtins; hand pydantic the builtins.
-    if value is None or isinstance(value, (dt.date, dt.datetime)):
-        return value
-    for kind in (bool, int, float, str):
-        if isinstance(value, kind):
-            return kind(value)
-    return _scalar_text(value)
-
-
-def _scalar_text(value: Any) -> str:
-    return str(_plain_scalar(value)) if not isinstance(value, (tuple, list)) else str(value)
-
-
-def _describe(value: Any) -> str:
-    return "empty" if value is None else f"a single value ({str(value)[:40]!r})"
-
-
-def _first_line(node: Any) -> int:
-    lc = getattr(node, "lc", None)
-    return int(lc.line) + 1 if lc is not None and lc.line is not None else 0
-
-
-def _last_separator(text: str) -> int:
-    lines = text.splitlines()
-    for number in range(len(lines), 0, -1):
-        if lines[number - 1].startswith("---"):
-            return number
-    return 1
-
-
-def _duplicate_key(exc: DuplicateKeyError) -> str:
-    problem = str(exc.problem or "")
-    start = problem.find('"')
-    end = problem.find('"', start + 1)
-    return problem[start + 1 : end] if 0 <= start < end else "?"
+def _position(node: Node) -> tuple[int, int]:
+    return node.start_mark.line, node.start_mark.column
 
 
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
