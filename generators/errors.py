@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from generators.diagnostics import Diagnostic
-
-__all__ = ["InvalidSpecsError", "PlatformError", "UsageError"]
+__all__ = ["PlatformError", "UsageError"]
 
 
 class PlatformError(Exception):
@@ -24,13 +20,3 @@ class UsageError(PlatformError):
         self.message = message
         self.hint = hint
         super().__init__(message)
-
-
-class InvalidSpecsError(PlatformError):
-    """The specs have errors; each is a located diagnostic (exit 1)."""
-
-    exit_code = 1
-
-    def __init__(self, *, diagnostics: Sequence[Diagnostic]) -> None:
-        self.diagnostics = tuple(diagnostics)
-        super().__init__(f"{len(self.diagnostics)} problem(s) in the specs")

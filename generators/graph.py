@@ -8,13 +8,14 @@ from functools import cached_property, partial
 from typing import TypeVar
 
 from generators.diagnostics import Diagnostic
+from generators.documents import Parsed, canonical_first
 from generators.resolve import Layer, merge_layers, origin
 from generators.source import KeyPath, Location, Origin
 from generators.spec import StrictModel
 from generators.spec.environment import Environment
 from generators.spec.service import Service, Workload
 from generators.spec.team import Team
-from generators.validate import Parsed, canonical_first, validation_errors
+from generators.validate import validation_errors
 
 M = TypeVar("M", bound=StrictModel)
 

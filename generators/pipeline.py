@@ -8,9 +8,9 @@ from pathlib import Path, PurePosixPath
 
 from generators.checks import run_checks
 from generators.diagnostics import Diagnostic, Severity
+from generators.documents import Parsed, kind_of_path, parse_document
 from generators.graph import Platform, build_platform
 from generators.load import discover, load_file
-from generators.validate import Parsed, kind_of_path, parse_document
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from decimal import ROUND_CEILING
 from typing import Any
 
 from generators.quantity import parse_quantity
-from generators.source import KeyPath, Location, Origin, SourceDoc
+from generators.source import KeyPath, Origin, SourceDoc
 from generators.spec.service import Resources
 
 
@@ -76,11 +76,6 @@ def origin(layers: Sequence[Layer], path: KeyPath, key: bool = False) -> Origin:
     # Absent everywhere (a missing field): point at the most specific layer present.
     chosen = next((la for la in reversed(layers) if la.source.has(la.prefix)), layers[-1])
     return chosen.source.origin((*chosen.prefix, *path), key=True)
-
-
-def locate(layers: Sequence[Layer], path: KeyPath, key: bool = False) -> Location:
-    """Where the value at ``path`` of the merged data was written."""
-    return origin(layers, path, key).location
 
 
 #: Requests for a container when neither the environment nor the service sets them.

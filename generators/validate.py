@@ -1,4 +1,4 @@
-"""Turns loaded documents into spec models; maps every pydantic error to its exact place."""
+"""Maps every pydantic validation error to its exact place, in words users can act on."""
 
 from __future__ import annotations
 
@@ -6,91 +6,19 @@ import datetime as dt
 import re
 import types
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
+from dataclasses import replace
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
 from generators import diagnostics as codes
 from generators.diagnostics import Diagnostic
-from generators.source import KeyPath, Origin, SourceDoc, dotted
-from generators.spec import KINDS, Kind, StrictModel
+from generators.source import KeyPath, Origin, dotted
 from generators.suggest import closest, did_you_mean
 
 #: Finds where a key path of the validated data was written (one file, or several
 #: layers): the location, and the key path as it appears in that file.
 Locator = Callable[[KeyPath, bool], Origin]
-
-
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    """A document whose envelope is readable: its kind and name, and the model if valid."""
-
-    kind: Kind
-    name: str
-    source: SourceDoc
-    model: StrictModel | None
-    #: The validated ``metadata`` alone: present even when the rest of the spec has
-    #: errors, so checks of ownership still run and all problems show in one run.
-    metadata: BaseModel | None = None
-
-
-def canonical_first(doc: Parsed) -> tuple[bool, str]:
-    """Sort key: the spec at ``<kind directory>/<name>.yaml`` before stray copies."""
-    canonical = doc.source.file.rsplit(".", 1)[0] == f"{doc.kind.directory}/{doc.name}"
-    return (not canonical, doc.source.file)
-
-
-def parse_document(doc: SourceDoc) -> tuple[Parsed | None, list[Diagnostic]]:
-    """Check a document's envelope, then validate it against its kind's model."""
-    data = doc.data
-    kind_name = data.get("kind")
-    if not isinstance(kind_name, str) or kind_name not in KINDS:
-        return None, [_unknown_kind(doc, kind_name)]
-    kind = KINDS[kind_name]
-    found: list[Diagnostic] = []
-    api_version = data.get("apiVersion")
-    if api_version not in kind.api_versions:
-        found.append(_unknown_api_version(doc, kind, api_version))
-    if not doc.file.startswith(kind.directory + "/"):
-        found.append(_wrong_directory(doc, kind))
-    metadata = data.get("metadata")
-    raw_name = metadata.get("name") if isinstance(metadata, Mapping) else None
-    name = raw_name if isinstance(raw_name, str) else ""
-    stem = PurePosixPath(doc.file).stem
-    if name and name != stem:
-        found.append(
-            Diagnostic(
-                code=codes.NAME_MISMATCH,
-                message=f"metadata.name {name!r} does not match the file name "
-                f"{PurePosixPath(doc.file).name!r}",
-                location=doc.locate(("metadata", "name")),
-                key_path="metadata.name",
-                hint=f"rename the file to '{name}{PurePosixPath(doc.file).suffix}', "
-                f"or set metadata.name to {stem!r}",
-            )
-        )
-    errors = validation_errors(kind.model, data, lambda path, key: doc.origin(path, key=key))
-    # A wrong apiVersion is already reported above, with a better hint.
-    found += [d for d in errors if d.key_path != "apiVersion"]
-    model = kind.model.model_validate(data) if not errors else None
-    parsed = Parsed(
-        kind=kind, name=name or stem, source=doc, model=model, metadata=_metadata(kind, data, model)
-    )
-    return parsed, found
-
-
-def _metadata(kind: Kind, data: Mapping[str, Any], model: StrictModel | None) -> BaseModel | None:
-    if model is not None:
-        return getattr(model, "metadata", None)
-    annotation = kind.model.model_fields["metadata"].annotation
-    if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-        return None
-    try:
-        return annotation.model_validate(data.get("metadata"))
-    except ValidationError:
-        return None
 
 
 def validation_errors(
@@ -174,7 +102,7 @@ def _diagnostic(
             f"unknown field {field!r}",
             location,
             dotted(where),
-            _sentence(hint or "remove it"),
+            hint or "remove it",
         )
     if kind == "missing":
         field = str(path[-1])
@@ -239,7 +167,7 @@ def _diagnostic(
     message, hint = _value_problem(kind, value, ctx, error["msg"])
     if not hint and description:
         hint = f"expected: {_unsentence(description)}"
-    return Diagnostic(codes.INVALID_VALUE, message, location, dotted(where), _sentence(hint))
+    return Diagnostic(codes.INVALID_VALUE, message, location, dotted(where), hint)
 
 
 def _value_problem(kind: str, value: Any, ctx: Mapping[str, Any], fallback: str) -> tuple[str, str]:
@@ -333,10 +261,6 @@ def _unsentence(text: str) -> str:
     return text.rstrip(".")
 
 
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else ""
-
-
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -396,62 +320,3 @@ def _description_at(model: type[BaseModel], path: KeyPath) -> str:
 def _literal_values(model: type[BaseModel], path: KeyPath) -> list[str]:
     annotation = _field_model(model, path)
     return [str(a) for a in get_args(annotation) if isinstance(a, str)]
-
-
-def kind_of_path(rel: str) -> Kind | None:
-    """The kind whose directory holds ``rel``, if any."""
-    return next((k for k in KINDS.values() if rel.startswith(k.directory + "/")), None)
-
-
-def _unknown_kind(doc: SourceDoc, kind_name: Any) -> Diagnostic:
-    expected = getattr(kind_of_path(doc.file), "name", None)
-    if kind_name is None or not isinstance(kind_name, str):
-        hint = f"add `kind: {expected}`" if expected else f"add `kind:` (one of {_kinds()})"
-        return Diagnostic(
-            codes.UNKNOWN_KIND, "missing `kind`", doc.locate(("kind",)), "kind", _sentence(hint)
-        )
-    guess = closest(kind_name, KINDS)
-    hint = f"did you mean {guess!r}?" if guess else f"known kinds: {_kinds()}"
-    return Diagnostic(
-        codes.UNKNOWN_KIND,
-        f"unknown kind {kind_name!r}",
-        doc.locate(("kind",)),
-        "kind",
-        _sentence(hint),
-    )
-
-
-def _kinds() -> str:
-    return ", ".join(sorted(KINDS))
-
-
-def _unknown_api_version(doc: SourceDoc, kind: Kind, api_version: Any) -> Diagnostic:
-    supported = ", ".join(kind.api_versions)
-    if not isinstance(api_version, str):
-        return Diagnostic(
-            codes.UNKNOWN_API_VERSION,
-            "missing `apiVersion`",
-            doc.locate(("apiVersion",)),
-            "apiVersion",
-            f"Add `apiVersion: {kind.api_versions[-1]}`",
-        )
-    guess = closest(api_version, kind.api_versions)
-    hint = f"did you mean {guess!r}?" if guess else f"{kind.name} supports: {supported}"
-    return Diagnostic(
-        codes.UNKNOWN_API_VERSION,
-        f"apiVersion {api_version!r} is not supported for kind {kind.name}",
-        doc.locate(("apiVersion",)),
-        "apiVersion",
-        _sentence(hint),
-    )
-
-
-def _wrong_directory(doc: SourceDoc, kind: Kind) -> Diagnostic:
-    target = f"{kind.directory}/{PurePosixPath(doc.file).name}"
-    return Diagnostic(
-        codes.WRONG_DIRECTORY,
-        f"{kind.name} specs belong under {kind.directory}/",
-        doc.locate(("kind",)),
-        "kind",
-        f"Move the file to {target}, or correct `kind`",
-    )

@@ -8,7 +8,7 @@ import pytest
 
 from generators import pipeline
 from generators.load import load_text
-from generators.resolve import Layer, deep_merge, effective_resources, locate, merge_layers
+from generators.resolve import Layer, deep_merge, effective_resources, merge_layers, origin
 from generators.spec.service import Resources
 from tests.conftest import build_tree
 
@@ -34,10 +34,10 @@ def test_precedence_and_locations_follow_the_highest_layer() -> None:
         Layer(svc, ("spec", "environments", "dev")),
     )
     assert merge_layers(layers, drop=("environments",)) == {"cpu": 3, "mem": 4}
-    assert locate(layers, ("cpu",)).line == 2  # the service spec
-    assert locate(layers, ("mem",)).line == 5  # the override block
+    assert origin(layers, ("cpu",)).location.line == 2  # the service spec
+    assert origin(layers, ("mem",)).location.line == 5  # the override block
     env_only = (Layer(env, ("spec", "defaults")),)
-    assert (locate(env_only, ("cpu",)).file, locate(env_only, ("cpu",)).line) == (
+    assert (origin(env_only, ("cpu",)).location.file, origin(env_only, ("cpu",)).location.line) == (
         "environments/dev.yaml",
         3,
     )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from generators.diagnostics import Code, Diagnostic
+from generators.documents import Parsed
 from generators.graph import Resolved
 from generators.source import KeyPath, dotted
-from generators.validate import Parsed
 
 
 def at(

@@ -11,6 +11,7 @@ from generators.diagnostics import Diagnostic
 from generators.graph import Platform, Resolved
 from generators.naming import public_host
 from generators.quantity import parse_quantity
+from generators.resolve import effective_resources
 from generators.suggest import did_you_mean
 
 
@@ -131,12 +132,11 @@ def check_ports(platform: Platform) -> Iterator[Diagnostic]:
 def check_resources(platform: Platform) -> Iterator[Diagnostic]:
     """No request exceeds its limit once environment defaults and overrides apply."""
     for resolved in _each(platform):
-        resources = resolved.workload.resources
+        # Defaults never clash (an unset request takes its limit, an unset limit is
+        # derived from its request), so a clash is always between two written values.
+        requests, limits = effective_resources(resolved.workload.resources)
         for resource in ("cpu", "memory"):
-            request = getattr(resources.requests, resource)
-            limit = getattr(resources.limits, resource)
-            if request is None or limit is None:
-                continue
+            request, limit = requests[resource], limits[resource]
             if parse_quantity(request) > parse_quantity(limit):
                 where = resolved.locate(("resources", "limits", resource))
                 yield at_resolved(

@@ -8,11 +8,11 @@ from dataclasses import replace
 from generators import diagnostics as codes
 from generators.checks.base import at, where
 from generators.diagnostics import Diagnostic
+from generators.documents import Parsed, canonical_first
 from generators.graph import Platform
 from generators.interpolation import references
 from generators.source import dotted
 from generators.suggest import did_you_mean
-from generators.validate import Parsed, canonical_first
 
 
 def check_duplicate_names(platform: Platform) -> Iterator[Diagnostic]:
