@@ -71,6 +71,9 @@ UNDECLARED_DEPENDENCY = _code(
 MAINTENANCE_DEPENDENCY = _code(
     "PL309", "maintenance-dependency", "a dependency on a service in maintenance", Severity.WARNING
 )
+DUPLICATE_DEPENDENCY = _code(
+    "PL310", "duplicate-dependency", "a dependsOn list names a service twice", Severity.WARNING
+)
 # Names that Kubernetes would reject.
 INVALID_NAME = _code("PL401", "invalid-name", "a name Kubernetes does not accept")
 NAME_TOO_LONG = _code("PL402", "name-too-long", "a name, or a name derived from it, is too long")

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
 from generators import diagnostics as codes
 from generators.diagnostics import Diagnostic
 from generators.source import SourceDoc
@@ -25,9 +23,6 @@ class Parsed:
     name: str
     source: SourceDoc
     model: StrictModel | None
-    #: The validated ``metadata`` alone: present even when the rest of the spec has
-    #: errors, so checks of ownership still run and all problems show in one run.
-    metadata: BaseModel | None = None
 
 
 def canonical_first(doc: Parsed) -> tuple[bool, str]:
@@ -69,22 +64,8 @@ def parse_document(doc: SourceDoc) -> tuple[Parsed | None, list[Diagnostic]]:
     # A wrong apiVersion is already reported above, with a better hint.
     found += [d for d in errors if d.key_path != "apiVersion"]
     model = kind.model.model_validate(data) if not errors else None
-    parsed = Parsed(
-        kind=kind, name=name or stem, source=doc, model=model, metadata=_metadata(kind, data, model)
-    )
+    parsed = Parsed(kind=kind, name=name or stem, source=doc, model=model)
     return parsed, found
-
-
-def _metadata(kind: Kind, data: Mapping[str, Any], model: StrictModel | None) -> BaseModel | None:
-    if model is not None:
-        return getattr(model, "metadata", None)
-    annotation = kind.model.model_fields["metadata"].annotation
-    if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-        return None
-    try:
-        return annotation.model_validate(data.get("metadata"))
-    except ValidationError:
-        return None
 
 
 def kind_of_path(rel: str) -> Kind | None:

@@ -18,6 +18,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from generators import diagnostics as codes
 from generators.diagnostics import Diagnostic
@@ -56,7 +57,7 @@ def discover(root: Path) -> list[str]:
             rel = path.relative_to(root)
             if any(part.startswith(".") for part in rel.parts):
                 continue
-            if path.suffix not in SPEC_SUFFIXES or not path.is_file():
+            if path.suffix.lower() not in SPEC_SUFFIXES or not path.is_file():
                 continue
             if not path.resolve().is_relative_to(resolved_root):
                 continue
@@ -67,6 +68,20 @@ def discover(root: Path) -> list[str]:
 def load_file(root: Path, rel: str) -> tuple[SourceDoc | None, list[Diagnostic]]:
     """Load one spec file. Returns the document, or ``None`` and why it could not load."""
     path = root / rel
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return None, [
+            _diag(
+                codes.UNREADABLE,
+                shown,
+                1,
+                1,
+                "file name is not valid UTF-8",
+                "rename the file using UTF-8 characters (spec names are lowercase ASCII)",
+            )
+        ]
     try:
         size = path.stat().st_size
         raw = path.read_bytes() if size <= MAX_FILE_BYTES else b""
@@ -147,6 +162,14 @@ def _parse(rel: str, text: str) -> SourceDoc:
     # ruamel.yaml.clib this runs libyaml's C parser, ten times faster than the
     # round-trip loader, which is only needed for edits that keep comments.
     yaml = YAML(typ="safe", pure=False)
+    if all(_is_blank(line) for line in text.splitlines()):
+        raise _LoadProblem(
+            codes.EMPTY_FILE,
+            "file holds no document",
+            1,
+            1,
+            "add a spec (apiVersion, kind, metadata, spec) or delete the file",
+        )
     try:
         documents = yaml.compose_all(text)
         first = next(documents, None)
@@ -170,8 +193,18 @@ def _parse(rel: str, text: str) -> SourceDoc:
                 )
     except MarkedYAMLError as exc:
         raise _syntax_problem(exc, text) from None
+    except ReaderError as exc:
+        line, col = _char_position(text, int(exc.position))
+        raise _LoadProblem(
+            codes.NOT_TEXT,
+            f"control character U+{int(exc.character):04X} is not allowed in YAML",
+            line,
+            col,
+            "remove the invisible character (editors often show it as a box or ^G)",
+        ) from None
     except YAMLError as exc:
-        raise _LoadProblem(codes.YAML_SYNTAX, f"invalid YAML: {exc}", 1, 1) from None
+        first_line = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
+        raise _LoadProblem(codes.YAML_SYNTAX, f"invalid YAML: {first_line}", 1, 1) from None
     except RecursionError:
         raise _LoadProblem(
             codes.YAML_SYNTAX,
@@ -208,6 +241,11 @@ def _parse(rel: str, text: str) -> SourceDoc:
     return SourceDoc(file=rel, data=data, text=text, keys=converter.keys, values=converter.values)
 
 
+def _is_blank(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#") or stripped in ("---", "...")
+
+
 def _tag(node: Node) -> str:
     return str(node.tag or "")
 
@@ -227,7 +265,10 @@ def _syntax_problem(exc: MarkedYAMLError, text: str) -> _LoadProblem:
     lines = text.splitlines()
     line_text = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     char = line_text[mark.column : mark.column + 1] if mark is not None else ""
-    if "alias" in context or "undefined alias" in problem:
+    if "undefined alias" in problem:
+        message = "alias (*name) used without a matching anchor (&name)"
+        hint = "define the anchor before using it, or quote a value that starts with '*'"
+    elif "alias" in context:
         mark = opening or mark
         message = "a value starting with '*' is read as an alias (*name)"
         hint = 'put the value in quotes, e.g. schedule: "*/15 * * * *"'
@@ -313,6 +354,14 @@ class _Converter:
                 pos[1] + 1,
                 "flatten the structure",
             )
+        if not _tag(node).startswith("tag:yaml.org,2002:"):
+            raise _LoadProblem(
+                codes.YAML_SYNTAX,
+                f"custom YAML tag {node.tag!r} at {dotted(path)} is not supported",
+                pos[0] + 1,
+                pos[1] + 1,
+                "remove the tag; specs use plain YAML values",
+            )
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
@@ -323,25 +372,38 @@ class _Converter:
                 self.values[child] = item_pos
                 items.append(self.convert(item, child, item_pos))
             return items
-        if not _tag(node).startswith("tag:yaml.org,2002:"):
+        tag = _tag(node).rsplit(":", 1)[-1]
+        if tag in ("str", "value", "merge"):  # `=` and `<<` as values are just text
+            return node.value
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (YAMLError, ValueError, KeyError, TypeError, OverflowError):
             raise _LoadProblem(
                 codes.YAML_SYNTAX,
-                f"custom YAML tag {node.tag!r} at {dotted(path)} is not supported",
+                f"{str(node.value)[:40]!r} cannot be read as a YAML {tag}",
                 pos[0] + 1,
                 pos[1] + 1,
-                "remove the tag; specs use plain YAML values",
-            )
-        if _tag(node).endswith(":str"):
-            return node.value
-        return self.constructor.construct_object(node, deep=True)
+                "quote the value if it is text; otherwise write a valid "
+                + {"timestamp": "date, e.g. 2024-02-29", "int": "integer"}.get(tag, tag),
+            ) from None
 
     def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
         explicit: set[str] = set()
         merged: list[tuple[Node, Node]] = []
+        merges = 0
         for key_node, value_node in node.value:
             if _tag(key_node).endswith(":merge"):  # `<<: *base` brings in keys it lacks
                 sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                if not all(isinstance(source, MappingNode) for source in sources) or merges:
+                    raise _LoadProblem(
+                        codes.YAML_SYNTAX,
+                        "`<<` merges one mapping (or a list of mappings) once per mapping",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        "write `<<: *anchor` (or `<<: [*a, *b]`) once, or remove it",
+                    )
+                merges += 1
                 merged += [
                     pair
                     for source in sources
@@ -391,6 +453,12 @@ class _Converter:
 
 def _position(node: Node) -> tuple[int, int]:
     return node.start_mark.line, node.start_mark.column
+
+
+def _char_position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:

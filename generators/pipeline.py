@@ -62,15 +62,17 @@ def validate_platform(root: Path) -> Validation:
 
 
 def _merge_environments(found: Iterable[Diagnostic], every: set[str]) -> list[Diagnostic]:
-    """Fold copies of one problem found in several environments into one diagnostic.
+    """Fold copies of one problem (several environments, or aliases) into one diagnostic.
 
     A problem present in every environment names none; otherwise it lists where.
     """
-    merged: dict[Diagnostic, set[str]] = {}
+    merged: dict[tuple[object, ...], tuple[Diagnostic, set[str]]] = {}
     for diagnostic in found:
-        key = replace(diagnostic, environments=())
-        merged.setdefault(key, set()).update(diagnostic.environments)
+        # One place in a file is one mistake, even when a YAML alias makes it reachable
+        # under several key paths: the first path found names it.
+        key = (diagnostic.code, diagnostic.location, diagnostic.message, diagnostic.hint)
+        merged.setdefault(key, (diagnostic, set()))[1].update(diagnostic.environments)
     return [
-        replace(key, environments=() if envs >= every else tuple(sorted(envs)))
-        for key, envs in merged.items()
+        replace(first, environments=() if envs >= every else tuple(sorted(envs)))
+        for first, envs in merged.values()
     ]

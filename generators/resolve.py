@@ -105,5 +105,5 @@ def effective_resources(resources: Resources) -> tuple[dict[str, str], dict[str,
             limits[name] = requests[name]
         else:
             millicores = parse_quantity(requests[name]) * 1000 * CPU_LIMIT_FACTOR
-            limits[name] = f"{millicores.to_integral_value(rounding=ROUND_CEILING)}m"
+            limits[name] = f"{int(millicores.to_integral_value(rounding=ROUND_CEILING))}m"
     return requests, limits

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from generators.errors import UsageError
 from generators.spec import KINDS
 
 SCHEMA_DIR = "schemas"
@@ -43,12 +44,18 @@ def write_schemas(root: Path) -> list[str]:
     """
     changed = stale_schemas(root)
     directory = root / SCHEMA_DIR
-    directory.mkdir(exist_ok=True)
     expected = schemas()
-    for name in changed:
-        path = directory / name
-        if name in expected:
-            path.write_bytes(expected[name])
-        else:
-            path.unlink()
+    try:
+        directory.mkdir(exist_ok=True)
+        for name in changed:
+            path = directory / name
+            if name in expected:
+                path.write_bytes(expected[name])
+            else:
+                path.unlink()
+    except OSError as exc:
+        raise UsageError(
+            message=f"cannot write {SCHEMA_DIR}/: {exc.strerror or exc} ({exc.filename})",
+            hint=f"make {SCHEMA_DIR}/ a writable directory of *.schema.json files",
+        ) from None
     return changed

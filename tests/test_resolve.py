@@ -88,7 +88,10 @@ def test_environment_defaults_take_part_in_checks(base_tree: Path) -> None:
     result = pipeline.validate_platform(base_tree)
     (problem,) = result.diagnostics
     assert problem.code.id == "PL503"
-    assert (problem.location.file, problem.location.line) == ("environments/dev.yaml", 14)
+    # The service's own line is reported: the default it clashes with is in the hint.
+    assert (problem.location.file, problem.location.line) == ("platform/services/nightly.yaml", 11)
+    assert problem.message == "cpu request 500m is above its limit 200m"
+    assert "the request is set at environments/dev.yaml:14" in problem.hint
     assert problem.environments == ("dev",)
 
 

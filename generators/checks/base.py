@@ -20,6 +20,8 @@ def at_resolved(
 ) -> Diagnostic:
     """A diagnostic pointing at whichever layer set ``path`` of a resolved service."""
     location, full, _ = resolved.origin(path)
+    if location.file != resolved.layers[1].source.file:
+        message += f" (service {resolved.service!r})"  # a default set elsewhere is involved
     return Diagnostic(
         code, message, location, dotted(full), hint, environments=(resolved.environment,)
     )

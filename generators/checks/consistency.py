@@ -138,13 +138,20 @@ def check_resources(platform: Platform) -> Iterator[Diagnostic]:
         for resource in ("cpu", "memory"):
             request, limit = requests[resource], limits[resource]
             if parse_quantity(request) > parse_quantity(limit):
-                where = resolved.locate(("resources", "limits", resource))
+                # Point into the service's own spec when one side is an environment
+                # default: that is the file the author can change.
+                service_file = resolved.layers[1].source.file
+                paths = [("resources", side, resource) for side in ("requests", "limits")]
+                path = next((p for p in paths if resolved.locate(p).file == service_file), paths[0])
+                other = paths[1] if path == paths[0] else paths[0]
+                where = resolved.locate(other)
                 yield at_resolved(
                     resolved,
-                    ("resources", "requests", resource),
+                    path,
                     codes.REQUESTS_ABOVE_LIMITS,
                     f"{resource} request {request} is above its limit {limit}",
-                    f"lower the request or raise the limit (set at {where.file}:{where.line}); "
+                    f"lower the request or raise the limit (the {other[1].rstrip('s')} is set "
+                    f"at {where.file}:{where.line}); "
                     "Kubernetes rejects a pod whose request exceeds its limit",
                 )
 

@@ -1,17 +1,23 @@
-"""Checks that names point at specs that exist, are unique and do not form cycles."""
+"""Checks that names point at specs that exist, are unique and do not form cycles.
+
+These checks read the raw data of every document with a readable envelope, not only
+of the valid ones: a spec with an unrelated schema error still has its references
+checked, so one run reports everything.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from typing import Any
 
 from generators import diagnostics as codes
 from generators.checks.base import at, where
 from generators.diagnostics import Diagnostic
 from generators.documents import Parsed, canonical_first
 from generators.graph import Platform
-from generators.interpolation import references
-from generators.source import dotted
+from generators.interpolation import Reference, references
+from generators.source import KeyPath, Location, dotted
 from generators.suggest import did_you_mean
 
 
@@ -23,8 +29,7 @@ def check_duplicate_names(platform: Platform) -> Iterator[Diagnostic]:
     """
     first: dict[tuple[str, str], Parsed] = {}
     for doc in sorted(platform.documents, key=canonical_first):
-        key = (doc.kind.name, doc.name)
-        other = first.setdefault(key, doc)
+        other = first.setdefault((doc.kind.name, doc.name), doc)
         if other is not doc:
             yield at(
                 doc,
@@ -38,8 +43,8 @@ def check_duplicate_names(platform: Platform) -> Iterator[Diagnostic]:
 def check_owner_teams(platform: Platform) -> Iterator[Diagnostic]:
     """Every service's ``metadata.team`` names a Team spec."""
     teams = platform.names("Team")
-    for doc in platform.documents:
-        team = getattr(doc.metadata, "team", None)
+    for doc in _services(platform):
+        team = raw(doc, ("metadata", "team"))
         if isinstance(team, str) and team not in teams:
             yield at(
                 doc,
@@ -52,33 +57,44 @@ def check_owner_teams(platform: Platform) -> Iterator[Diagnostic]:
 
 
 def check_dependencies(platform: Platform) -> Iterator[Diagnostic]:
-    """``dependsOn`` names existing services that are not retired."""
+    """``dependsOn`` names existing, non-retired services, each once.
+
+    Both the spec's list and each environment block's list are checked.
+    """
     names = platform.names("Service")
-    for doc, service in platform.services.values():
-        for index, target in enumerate(service.spec.dependsOn):
-            path = ("spec", "dependsOn", index)
-            if target == service.metadata.name:
-                yield at(
-                    doc,
-                    path,
-                    codes.DEPENDENCY_CYCLE,
-                    f"service {target!r} depends on itself",
-                    "remove it from dependsOn",
-                )
-            elif target not in names:
-                yield at(
-                    doc,
-                    path,
-                    codes.UNKNOWN_SERVICE,
-                    f"unknown service {target!r}",
-                    did_you_mean(target, names - {doc.name}, what="services"),
-                )
-            elif target in platform.services:
-                stage = platform.services[target][1].metadata.lifecycle
-                if stage == "retired":
+    for doc in _services(platform):
+        for path, targets in _dependency_lists(doc):
+            seen: set[str] = set()
+            for index, target in targets:
+                item = (*path, index)
+                if target == doc.name:
                     yield at(
                         doc,
-                        path,
+                        item,
+                        codes.DEPENDENCY_CYCLE,
+                        f"service {target!r} depends on itself",
+                        "remove it from dependsOn",
+                    )
+                elif target in seen:
+                    yield at(
+                        doc,
+                        item,
+                        codes.DUPLICATE_DEPENDENCY,
+                        f"{target!r} is listed twice",
+                        "remove the second entry",
+                    )
+                elif target not in names:
+                    yield at(
+                        doc,
+                        item,
+                        codes.UNKNOWN_SERVICE,
+                        f"unknown service {target!r}",
+                        did_you_mean(target, names - {doc.name}, what="services"),
+                    )
+                elif (stage := _lifecycle(platform, target)) == "retired":
+                    yield at(
+                        doc,
+                        item,
                         codes.RETIRED_DEPENDENCY,
                         f"depends on {target!r}, which is retired",
                         "remove the dependency, or move the service out of `retired`",
@@ -86,60 +102,96 @@ def check_dependencies(platform: Platform) -> Iterator[Diagnostic]:
                 elif stage == "maintenance":
                     yield at(
                         doc,
-                        path,
+                        item,
                         codes.MAINTENANCE_DEPENDENCY,
                         f"depends on {target!r}, which is in maintenance",
                         "plan a replacement: maintenance services get fixes only",
                     )
+                seen.add(target)
 
 
 def check_dependency_cycles(platform: Platform) -> Iterator[Diagnostic]:
-    """``dependsOn`` forms no cycle; each cycle is reported once, at its first edge."""
-    graph = {
-        name: [d for d in svc.spec.dependsOn if d in platform.services and d != name]
-        for name, (_, svc) in platform.services.items()
-    }
-    reported: set[tuple[str, ...]] = set()
+    """``dependsOn`` forms no cycle, in the spec or in any environment.
+
+    Each cycle is reported once, at its first edge; a cycle that only some
+    environments' blocks create names those environments.
+    """
+    base: dict[str, list[str]] = {}
+    for doc in sorted(_services(platform), key=canonical_first):
+        base.setdefault(doc.name, [t for _, t in _base_dependencies(doc)])
+    found: dict[tuple[str, ...], set[str]] = {cycle: set() for cycle in find_cycles(base)}
+    for env in sorted(platform.environments):
+        graph = dict(base)
+        for (env_name, service), resolved in platform.resolved.items():
+            if env_name == env:
+                graph[service] = list(resolved.workload.dependsOn)
+        for cycle in find_cycles(graph):
+            if cycle not in found or found[cycle]:
+                found.setdefault(cycle, set()).add(env)
+    for cycle, envs in sorted(found.items()):
+        first, second = cycle[0], cycle[1 % len(cycle)]
+        shown = " → ".join((*cycle, cycle[0]))
+        message = f"dependency cycle: {shown}"
+        hint = (
+            "break the cycle: remove one of these dependsOn entries, or move the shared "
+            "part into a service both can depend on"
+        )
+        if not envs:
+            doc = _service_doc(platform, first)
+            item = next(i for i, t in _base_dependencies(doc) if t == second)
+            yield at(doc, ("spec", "dependsOn", item), codes.DEPENDENCY_CYCLE, message, hint)
+            continue
+        env = min(envs)
+        resolved = platform.resolved[(env, first)]
+        edge = list(resolved.workload.dependsOn).index(second)
+        location, path, _ = resolved.origin(("dependsOn", edge))
+        yield Diagnostic(
+            codes.DEPENDENCY_CYCLE,
+            message,
+            location,
+            dotted(path),
+            hint,
+            environments=tuple(sorted(envs)),
+        )
+
+
+def find_cycles(graph: Mapping[str, list[str]]) -> list[tuple[str, ...]]:
+    """Every cycle met by a depth-first walk, each rotated to start at its smallest name.
+
+    The walk is iterative, so dependency chains of any length are fine.
+    """
+    cycles: set[tuple[str, ...]] = set()
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    stack: list[str] = []
-
-    def visit(node: str) -> Iterator[Diagnostic]:
-        state[node] = 1
-        stack.append(node)
-        for target in graph[node]:
-            if state.get(target) == 1:
-                cycle = stack[stack.index(target) :]
-                start = cycle.index(min(cycle))
-                canonical = tuple(cycle[start:] + cycle[:start])
-                if canonical not in reported:
-                    reported.add(canonical)
-                    first, second = canonical[0], canonical[1 % len(canonical)]
-                    doc, svc = platform.services[first]
-                    index = svc.spec.dependsOn.index(second)
-                    shown = " → ".join((*canonical, canonical[0]))
-                    yield at(
-                        doc,
-                        ("spec", "dependsOn", index),
-                        codes.DEPENDENCY_CYCLE,
-                        f"dependency cycle: {shown}",
-                        "break the cycle: remove one of these dependsOn entries, or "
-                        "move the shared part into a service both can depend on",
-                    )
+    for start in sorted(graph):
+        if start in state:
+            continue
+        path: list[str] = [start]
+        stack = [iter(graph.get(start, []))]
+        state[start] = 1
+        while stack:
+            target = next(stack[-1], None)
+            if target is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif target not in graph or target == path[-1]:
+                continue  # unknown services and self-references are reported elsewhere
+            elif state.get(target) == 1:
+                cycle = path[path.index(target) :]
+                low = cycle.index(min(cycle))
+                cycles.add(tuple(cycle[low:] + cycle[:low]))
             elif target not in state:
-                yield from visit(target)
-        stack.pop()
-        state[node] = 2
-
-    for name in sorted(graph):
-        if name not in state:
-            yield from visit(name)
+                state[target] = 1
+                path.append(target)
+                stack.append(iter(graph.get(target, [])))
+    return sorted(cycles)
 
 
 def check_override_environments(platform: Platform) -> Iterator[Diagnostic]:
     """Override blocks name environments that exist."""
     environments = platform.names("Environment")
-    for doc, service in platform.services.values():
-        for env in service.spec.environments:
+    for doc in _services(platform):
+        blocks = raw(doc, ("spec", "environments"))
+        for env in blocks if isinstance(blocks, Mapping) else ():
             if env not in environments:
                 yield at(
                     doc,
@@ -169,44 +221,123 @@ def check_image_pins(platform: Platform) -> Iterator[Diagnostic]:
 
 
 def check_env_references(platform: Platform) -> Iterator[Diagnostic]:
-    """``${...}`` references in env values are well formed and name existing services."""
+    """``${...}`` references in env values are well formed and name other services.
+
+    The services they use must be in ``dependsOn`` in every environment they run in.
+    """
     names = platform.names("Service")
-    for doc, service in platform.services.values():
-        blocks: list[tuple[tuple[str, ...], dict[str, str | int | bool]]] = [((), service.spec.env)]
-        blocks += [
-            (("environments", env), dict(override.env or {}))
-            for env, override in service.spec.environments.items()
-        ]
-        for prefix, env in blocks:
-            for var, value in env.items():
-                if not isinstance(value, str):
+    for doc in _services(platform):
+        for path, value in _env_values(doc):
+            for ref in references(value):
+                location = _reference_location(doc, path, ref)
+                if ref.error:
+                    yield Diagnostic(
+                        codes.BAD_REFERENCE, ref.error, location, dotted(path), ref.hint
+                    )
+                elif ref.service == doc.name:
+                    yield Diagnostic(
+                        codes.BAD_REFERENCE,
+                        f"{ref.text} refers to the service itself",
+                        location,
+                        dotted(path),
+                        "use localhost and the port directly",
+                    )
+                elif ref.service is not None and ref.service not in names:
+                    yield Diagnostic(
+                        codes.UNKNOWN_SERVICE,
+                        f"{ref.text} refers to unknown service {ref.service!r}",
+                        location,
+                        dotted(path),
+                        did_you_mean(ref.service, names - {doc.name}, what="services"),
+                    )
+    for (env, service), resolved in sorted(platform.resolved.items()):
+        declared = set(resolved.workload.dependsOn)
+        for var, setting in resolved.workload.env.items():
+            for ref in references(setting) if isinstance(setting, str) else ():
+                used = ref.service
+                if used is None or used in declared or used == service or used not in names:
                     continue
-                path = ("spec", *prefix, "env", var)
-                for ref in references(value):
-                    location = doc.source.locate(path)
-                    line = doc.source.line_text(location.line)
-                    column = line.find(ref.text, location.col - 1)
-                    if column >= 0:
-                        location = replace(location, col=column + 1)
-                    if ref.error:
-                        yield Diagnostic(
-                            codes.BAD_REFERENCE, ref.error, location, dotted(path), ref.hint
-                        )
-                    elif ref.service is not None and ref.service not in names:
-                        yield Diagnostic(
-                            codes.UNKNOWN_SERVICE,
-                            f"{ref.text} refers to unknown service {ref.service!r}",
-                            location,
-                            dotted(path),
-                            did_you_mean(ref.service, names, what="services"),
-                        )
-                    elif ref.service is not None and ref.service not in service.spec.dependsOn:
-                        yield Diagnostic(
-                            codes.UNDECLARED_DEPENDENCY,
-                            f"{ref.text} uses service {ref.service!r}, which "
-                            "dependsOn does not list",
-                            location,
-                            dotted(path),
-                            f"add {ref.service!r} to spec.dependsOn so the "
-                            "network policy lets the traffic through",
-                        )
+                location, path, _ = resolved.origin(("env", var))
+                doc = _service_doc(platform, service)
+                yield Diagnostic(
+                    codes.UNDECLARED_DEPENDENCY,
+                    f"{ref.text} uses service {used!r}, which dependsOn does not list",
+                    _reference_location(doc, path, ref, location),
+                    dotted(path),
+                    f"add {used!r} to dependsOn so the network policy lets the traffic through",
+                    environments=(env,),
+                )
+
+
+def raw(doc: Parsed, path: KeyPath) -> Any:
+    """The value at ``path`` in a document's data, or ``None``."""
+    current: Any = doc.source.data
+    for part in path:
+        if isinstance(current, Mapping):
+            current = current.get(part)
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        else:
+            return None
+    return current
+
+
+def _services(platform: Platform) -> list[Parsed]:
+    return [d for d in platform.documents if d.kind.name == "Service"]
+
+
+def _service_doc(platform: Platform, name: str) -> Parsed:
+    return min((d for d in _services(platform) if d.name == name), key=canonical_first)
+
+
+def _lifecycle(platform: Platform, name: str) -> Any:
+    docs = [d for d in _services(platform) if d.name == name]
+    return raw(min(docs, key=canonical_first), ("metadata", "lifecycle")) if docs else None
+
+
+def _blocks(doc: Parsed) -> list[KeyPath]:
+    """The spec and each environment block: the places a workload field can be set."""
+    blocks = raw(doc, ("spec", "environments"))
+    envs = sorted(blocks) if isinstance(blocks, Mapping) else []
+    return [("spec",), *(("spec", "environments", env) for env in envs)]
+
+
+def _base_dependencies(doc: Parsed) -> list[tuple[int, str]]:
+    targets = raw(doc, ("spec", "dependsOn"))
+    return (
+        [(i, t) for i, t in enumerate(targets) if isinstance(t, str)]
+        if isinstance(targets, list)
+        else []
+    )
+
+
+def _dependency_lists(doc: Parsed) -> Iterator[tuple[KeyPath, list[tuple[int, str]]]]:
+    for block in _blocks(doc):
+        path = (*block, "dependsOn")
+        targets = raw(doc, path)
+        if isinstance(targets, list):
+            yield path, [(i, t) for i, t in enumerate(targets) if isinstance(t, str)]
+
+
+def _env_values(doc: Parsed) -> Iterator[tuple[KeyPath, str]]:
+    for block in _blocks(doc):
+        env = raw(doc, (*block, "env"))
+        for var, value in env.items() if isinstance(env, Mapping) else ():
+            if isinstance(value, str):
+                yield (*block, "env", var), value
+
+
+def _reference_location(
+    doc: Parsed, path: KeyPath, ref: Reference, location: Location | None = None
+) -> Location:
+    """The position of the reference itself, also inside multi-line (block) values."""
+    location = location or doc.source.locate(path)
+    for offset in range(1 + ref.offset // 2 + 50):
+        line = location.line + offset
+        text = doc.source.line_text(line)
+        column = text.find(ref.text, location.col - 1 if offset == 0 else 0)
+        if column >= 0:
+            return replace(location, line=line, col=column + 1)
+        if line > len(doc.source.text.splitlines()):
+            break
+    return location

@@ -49,7 +49,8 @@ class EnvironmentSpec(StrictModel):
 
     cluster: Cluster = Field(description="Target cluster.")
     baseDomain: str = Field(
-        pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$",
+        pattern=r"^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        max_length=200,
         description="Domain appended to bare public host labels, e.g. `dev.acme.io`.",
     )
     namespaceStrategy: Literal["per-team", "per-environment", "per-team-environment"] = Field(
