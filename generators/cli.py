@@ -20,15 +20,16 @@ EXIT_OK, EXIT_INVALID, EXIT_DRIFT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3, 4
 def find_root(start: Path) -> Path:
     """The platform repository containing ``start``.
 
-    That is the nearest directory with ``.git``, else the nearest with a ``platform/``
-    or ``environments/`` directory.
+    That is the nearest directory with a ``platform/`` or ``environments/`` directory
+    (so a platform kept in a sub-directory of a larger repository is found), else the
+    nearest git repository.
     """
     start = start.resolve()
     for candidate in (start, *start.parents):
-        if (candidate / ".git").exists():
+        if (candidate / "platform").is_dir() or (candidate / "environments").is_dir():
             return candidate
     for candidate in (start, *start.parents):
-        if (candidate / "platform").is_dir() or (candidate / "environments").is_dir():
+        if (candidate / ".git").exists():
             return candidate
     raise UsageError(
         message=f"{start} is not inside a platform repository",

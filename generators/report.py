@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 import click
 
@@ -41,18 +42,18 @@ def human(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: bool
             if color
             else (f"{level}[{diagnostic.code.id}]")
         )
-        lines.append(f"{loc.file}:{loc.line}:{loc.col}: {head}: {diagnostic.text}")
+        lines.append(f"{_clean(loc.file)}:{loc.line}:{loc.col}: {head}: {_clean(diagnostic.text)}")
         source = sources.line(loc.file, loc.line)
         gutter = " " * len(str(loc.line))
         if source is not None:
-            width = _token_width(source, loc.col)
-            caret = " " * (loc.col - 1) + "^" * width
-            lines.append(f" {loc.line} | {source}")
+            shown, col = _window(source, loc.col)
+            caret = " " * (col - 1) + "^" * _token_width(shown, col)
+            lines.append(f" {loc.line} | {shown}")
             lines.append(f" {gutter} | {click.style(caret, fg=style) if color else caret}")
         if diagnostic.key_path:
-            lines.append(f" {gutter} = key: {diagnostic.key_path}")
+            lines.append(f" {gutter} = key: {_clean(diagnostic.key_path)}")
         if diagnostic.hint:
-            lines.append(f" {gutter} = hint: {diagnostic.hint}")
+            lines.append(f" {gutter} = hint: {_clean(diagnostic.hint)}")
         lines.append("")
     lines.append(summary(diagnostics, files))
     return "\n".join(lines) + "\n"
@@ -63,6 +64,8 @@ def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
     errors = sum(d.level is Severity.ERROR for d in diagnostics)
     warnings = len(diagnostics) - errors
     checked = f"{files} file{'s' if files != 1 else ''}"
+    if not files:
+        return "No spec files found under platform/ or environments/."
     if not diagnostics:
         return f"All {checked} valid."
     return f"Found {_count(errors, 'error')} and {_count(warnings, 'warning')} in {checked}."
@@ -82,7 +85,7 @@ def github(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: boo
                 ("title", f"{diagnostic.code.id} {diagnostic.code.name}"),
             )
         )
-        text = diagnostic.text + (f"\n{diagnostic.hint}" if diagnostic.hint else "")
+        text = _with_key(diagnostic) + (f"\n{diagnostic.hint}" if diagnostic.hint else "")
         out.append(f"::{diagnostic.level.value} {props}::{_escape_data(text)}")
     out.append(summary(diagnostics, files))
     return "\n".join(out) + "\n"
@@ -145,12 +148,12 @@ def sarif(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: bool
                         "ruleId": d.code.id,
                         "ruleIndex": index[d.code.id],
                         "level": level[d.level],
-                        "message": {"text": d.text + (f" {d.hint}" if d.hint else "")},
+                        "message": {"text": _with_key(d) + (f" {d.hint}" if d.hint else "")},
                         "locations": [
                             {
                                 "physicalLocation": {
                                     "artifactLocation": {
-                                        "uri": d.location.file,
+                                        "uri": quote(d.location.file),
                                         "uriBaseId": "%SRCROOT%",
                                     },
                                     "region": {
@@ -199,6 +202,33 @@ class _SourceCache:
         return lines[line - 1].expandtabs(1)
 
 
+#: Source lines are shown at most this wide, cut around the column.
+SNIPPET_WIDTH = 120
+
+
+def _window(line: str, col: int) -> tuple[str, int]:
+    """The part of a long line around ``col``, and the column within that part."""
+    line = _clean(line)
+    if len(line) <= SNIPPET_WIDTH:
+        return line, col
+    start = max(0, min(col - 1 - SNIPPET_WIDTH // 3, len(line) - SNIPPET_WIDTH))
+    cut = line[start : start + SNIPPET_WIDTH]
+    prefix = "…" if start else ""
+    suffix = "…" if start + SNIPPET_WIDTH < len(line) else ""
+    return prefix + cut + suffix, col - start + len(prefix)
+
+
+def _clean(text: str) -> str:
+    """Text from users' files, safe to print.
+
+    Control characters are escaped, so a key or value can neither forge an output
+    line nor drive the terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 def _token_width(line: str, col: int) -> int:
     """How many carets: the key or value starting at ``col``, as far as it can be told."""
     rest = line[col - 1 :]
@@ -215,6 +245,11 @@ def _token_width(line: str, col: int) -> int:
     token = rest[:end].rstrip()
     token = token.removesuffix(":")
     return max(1, len(token))
+
+
+def _with_key(diagnostic: Diagnostic) -> str:
+    key = f" (at {diagnostic.key_path})" if diagnostic.key_path else ""
+    return diagnostic.text + key
 
 
 def _count(n: int, noun: str) -> str:

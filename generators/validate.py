@@ -37,18 +37,50 @@ def validation_errors(
     except ValidationError as exc:
         grouped: dict[tuple[KeyPath, str], list[Mapping[str, Any]]] = {}
         for error in exc.errors(include_url=False):
-            path, extra = _data_path(data, error["loc"])
+            loc = tuple(error["loc"])
+            if _family(error["type"]) == "type" and loc and _is_union_tag(loc[-1]):
+                loc = loc[:-1]  # a union member's tag, even if the data has such a key
+            path, extra = _data_path(data, loc)
             if error["type"] == "extra_forbidden" or error["type"] == "missing":
                 path = (*path, *extra[-1:])
-            grouped.setdefault((path, _family(error["type"])), []).append(error)
+            family = "key" if "[key]" in extra else _family(error["type"])
+            grouped.setdefault((path, family), []).append(error)
         environments = (environment,) if environment else ()
         return [
             replace(
-                _diagnostic(model, path, errors, locate, environment), environments=environments
+                _key_diagnostic(model, path, errors[0], locate)
+                if family == "key"
+                else _diagnostic(model, path, errors, locate, environment),
+                environments=environments,
             )
-            for (path, _), errors in grouped.items()
+            for (path, family), errors in grouped.items()
         ]
     return []
+
+
+def _is_union_tag(part: str | int) -> bool:
+    return isinstance(part, str) and (part in _UNION_TAGS or "[" in part)
+
+
+_UNION_TAGS = {"str", "int", "float", "bool", "none", "list", "dict"}
+
+
+def _key_diagnostic(
+    model: type[BaseModel], path: KeyPath, error: Mapping[str, Any], locate: Locator
+) -> Diagnostic:
+    """A mapping key that the field does not accept (e.g. an env var name)."""
+    location, where, _ = locate(path, True)
+    description = _description_at(model, path[:-1])
+    pattern = (error.get("ctx") or {}).get("pattern", "")
+    rule = "letters, digits and '_', not starting with a digit" if "A-Za-z_" in pattern else ""
+    hint = f"names here are {rule}" if rule else (f"expected: {description}" if description else "")
+    return Diagnostic(
+        codes.INVALID_VALUE,
+        f"{str(path[-1])[:40]!r} is not a valid name here",
+        location,
+        dotted(where),
+        hint,
+    )
 
 
 def _data_path(data: Any, loc: Sequence[str | int]) -> tuple[KeyPath, KeyPath]:
@@ -148,7 +180,7 @@ def _diagnostic(
     if kind == "bad_quantity":
         return Diagnostic(
             codes.BAD_QUANTITY,
-            error["msg"],
+            error["msg"].replace("the value", f"the {_field_label(path)} value", 1),
             location,
             dotted(where),
             "use a number with an optional suffix: m (milli), k, M, G "
@@ -165,6 +197,7 @@ def _diagnostic(
         )
         return Diagnostic(codes.INVALID_COMBINATION, error["msg"], location, dotted(where), hint)
     message, hint = _value_problem(kind, value, ctx, error["msg"])
+    message = message.replace("the value", f"the {_field_label(path)} value", 1)
     if not hint and description:
         hint = f"expected: {_unsentence(description)}"
     return Diagnostic(codes.INVALID_VALUE, message, location, dotted(where), hint)
@@ -187,7 +220,8 @@ def _value_problem(kind: str, value: Any, ctx: Mapping[str, Any], fallback: str)
     if kind == "string_too_long":
         return f"is longer than {ctx.get('max_length')} characters", ""
     if kind == "string_pattern_mismatch":
-        message = f"{shown} is not in the expected format"
+        # The value itself is not repeated: it may be a secret pasted in the wrong place.
+        message = "the value is not in the expected format"
         pattern = str(ctx.get("pattern", ""))
         if isinstance(value, str) and value != value.lower() and re.match(pattern, value.lower()):
             return message, "use lowercase letters only"
@@ -251,7 +285,14 @@ def _type_hint(expected: list[str], value: Any, required: bool, description: str
     return f"expected: {_unsentence(description)}" if description else ""
 
 
+def _field_label(path: KeyPath) -> str:
+    """The name of the field a path ends in (list items take their list's name)."""
+    return next((str(p) for p in reversed(path) if isinstance(p, str)), "")
+
+
 def _short(value: Any) -> str:
+    if isinstance(value, str) and len(value) > 24:
+        return "the value"  # long text may be a secret pasted in the wrong place
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "...'"
 

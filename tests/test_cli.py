@@ -92,7 +92,7 @@ def test_github_format_annotates_with_escaping(base_tree: Path) -> None:
     first = result.stdout.splitlines()[0]
     assert first == (
         "::error file=platform/services/worker.yaml,line=5,col=9,title=PL301 unknown-team"
-        "::unknown team 'shp'%0ADid you mean 'shop'? (teams are defined in "
+        "::unknown team 'shp' (at metadata.team)%0ADid you mean 'shop'? (teams are defined in "
         "platform/teams/<name>.yaml)"
     )
 
@@ -173,3 +173,51 @@ def test_schema_check_detects_stale_and_write_fixes(tmp_path: Path) -> None:
     assert invoke("schema", "--root", str(tmp_path)).exit_code == 0
     assert not (tmp_path / "schemas" / "gone.schema.json").exists()
     assert invoke("schema", "--check", "--root", str(tmp_path)).exit_code == 0
+
+
+def test_control_characters_cannot_forge_output(base_tree: Path) -> None:
+    api = base_tree / "platform/services/api.yaml"
+    api.write_text(
+        api.read_text().replace("LOG_LEVEL: info", '"X\\nforged.yaml:1:1: error[PL999]: pwned": 1')
+    )
+    result = invoke("validate", "--root", str(base_tree))
+    assert result.exit_code == 1
+    assert not any(line.startswith("forged.yaml") for line in result.stdout.splitlines())
+    assert "X\\nforged.yaml" in result.stdout
+
+
+def test_non_utf8_file_name_is_reported(base_tree: Path) -> None:
+    import os
+
+    raw = os.fsencode(base_tree / "platform" / "services") + b"/\xffbad.yaml"
+    with open(raw, "wb") as handle:
+        handle.write(b"a: 1\n")
+    result = invoke("validate", "--root", str(base_tree), "--format", "json")
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.stdout)["diagnostics"]
+    assert problem["code"] == "PL100"
+    assert problem["file"] == "platform/services/\\xffbad.yaml"
+
+
+def test_schema_into_a_broken_schemas_dir_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "platform").mkdir()
+    (tmp_path / "schemas").write_text("not a directory")
+    result = invoke("schema", "--root", str(tmp_path))
+    assert result.exit_code == 3
+    assert "cannot write schemas/" in result.stderr
+
+
+def test_empty_platform_says_so(tmp_path: Path) -> None:
+    (tmp_path / "platform").mkdir()
+    result = invoke("validate", "--root", str(tmp_path))
+    assert result.exit_code == 0
+    assert result.stdout == "No spec files found under platform/ or environments/.\n"
+
+
+def test_root_prefers_the_platform_directory_inside_a_larger_repository(
+    base_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (base_tree.parent / ".git").mkdir()
+    monkeypatch.chdir(base_tree / "platform" / "services")
+    result = invoke("validate")
+    assert result.stdout == "All 6 files valid.\n"

@@ -117,8 +117,49 @@ def test_structural_mutations_never_crash(data, operation, value, key) -> None:
         assert_located(root, files)
 
 
+# Fragments that reach rarely used corners of YAML: tags, anchors, merges, dates,
+# document markers, flow collections and block scalars.
+YAML_SNIPPETS = [
+    "2024-02-30",
+    "!!int abc",
+    "!!float x",
+    "!!bool maybe",
+    "!!timestamp no",
+    "!!set {}",
+    "!Ref x",
+    "&a",
+    "*a",
+    "<<: *a",
+    "<<: x",
+    "=",
+    "~",
+    "null",
+    "---\n",
+    "...\n",
+    "? ",
+    ": ",
+    "- ",
+    "{",
+    "}",
+    "[",
+    "]",
+    "|\n  x",
+    ">-\n  y",
+    "'",
+    '"',
+    "\t",
+    "#",
+    "%YAML 1.1\n",
+    "9" * 5000,
+    "\u2028",
+    "\x85",
+    "\x07",
+    "\ufeff",
+]
+
+
 @FUZZ
-@given(data=st.data(), junk=st.text(max_size=8))
+@given(data=st.data(), junk=st.text(max_size=8) | st.sampled_from(YAML_SNIPPETS))
 def test_text_mutations_never_crash(data, junk) -> None:
     with example_tree() as (root, files):
         rel = data.draw(st.sampled_from(files))

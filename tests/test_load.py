@@ -121,3 +121,37 @@ def test_unreadable_file_is_a_diagnostic(tmp_path: Path, monkeypatch: pytest.Mon
     assert [(d.code.id, d.message) for d in found] == [
         ("PL100", "cannot read the file: Permission denied")
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"a: 2024-02-30\n", ("PL101", 1, 4)),
+        (b"a: !!int abc\n", ("PL101", 1, 4)),
+        (b"a: " + b"9" * 5000 + b"\n", ("PL101", 1, 4)),
+        (b"a: !Ref {b: 1}\n", ("PL101", 1, 4)),
+        (b"x: &a {b: 1}\ny:\n  <<: foo\n", ("PL101", 3, 3)),
+        (b"x: &a {b: 1}\ny:\n  <<: *a\n  <<: *a\n", ("PL101", 4, 3)),
+        (b"a: *nothing\n", ("PL101", 1, 4)),
+        (b"a: 1\nb: 2 # bell\x07\n", ("PL104", 2, 12)),
+        (b"...\n", ("PL107", 1, 1)),
+    ],
+)
+def test_odd_yaml_is_a_located_diagnostic_not_a_crash(
+    raw: bytes, expected: tuple[str, int, int]
+) -> None:
+    assert codes(raw) == [expected]
+
+
+def test_equals_and_merge_signs_as_values_are_text() -> None:
+    doc, found = load_text("f.yaml", b"a: =\nb: <<\n")
+    assert found == []
+    assert doc is not None
+    assert doc.data == {"a": "=", "b": "<<"}
+
+
+def test_empty_value_is_located_at_its_key() -> None:
+    doc, _ = load_text("f.yaml", b"spec:\n  image:\n  env: {}\n")
+    assert doc is not None
+    location = doc.locate(("spec", "image"))
+    assert (location.line, location.col) == (2, 3)

@@ -94,7 +94,7 @@ def check_ports(platform: Platform) -> Iterator[Diagnostic]:
                     ("ports", index, "name"),
                     codes.PORT_CLASH,
                     f"port name {port.name!r} is used twice",
-                    f"rename one; ports[{names[port.name]}] has it already",
+                    f"rename one of them (the other is ports[{names[port.name]}])",
                 )
             names.setdefault(port.name, index)
             if (port.port, port.protocol) in numbers:
@@ -104,7 +104,7 @@ def check_ports(platform: Platform) -> Iterator[Diagnostic]:
                     ("ports", index, "port"),
                     codes.PORT_CLASH,
                     f"port {port.port}/{port.protocol} is declared twice",
-                    f"ports[{first}] uses it already; give each port its own number",
+                    f"give each port its own number (the other is ports[{first}])",
                 )
             numbers.setdefault((port.port, port.protocol), index)
         for stage in ("liveness", "readiness", "startup"):
@@ -119,13 +119,22 @@ def check_ports(platform: Platform) -> Iterator[Diagnostic]:
                     f"{stage} probe uses port {check.port!r}, which is not declared",
                     did_you_mean(check.port, names, what="ports"),
                 )
-        if workload.expose.port is not None and workload.expose.port not in names:
+        exposed = workload.expose.port
+        if isinstance(exposed, int) and exposed not in {p.port for p in workload.ports}:
             yield at_resolved(
                 resolved,
                 ("expose", "port"),
                 codes.UNKNOWN_PORT,
-                f"expose.port {workload.expose.port!r} is not a declared port",
-                did_you_mean(workload.expose.port, names, what="ports"),
+                f"expose.port {exposed} is not a declared port",
+                "declare it under `ports`, or name one of the declared ports",
+            )
+        elif isinstance(exposed, str) and exposed not in names:
+            yield at_resolved(
+                resolved,
+                ("expose", "port"),
+                codes.UNKNOWN_PORT,
+                f"expose.port {exposed!r} is not a declared port",
+                did_you_mean(exposed, names, what="ports"),
             )
 
 
@@ -219,7 +228,7 @@ def check_advice(platform: Platform) -> Iterator[Diagnostic]:
     """Warnings: mutable tags, public hosts without TLS, web services without readiness."""
     for doc, env in platform.environments.values():
         for service, tag in env.spec.images.items():
-            if tag == "latest":
+            if tag.lower() == "latest":
                 yield at(
                     doc,
                     ("spec", "images", service),
@@ -229,6 +238,14 @@ def check_advice(platform: Platform) -> Iterator[Diagnostic]:
                 )
     for resolved in _each(platform):
         workload = resolved.workload
+        if workload.image.lower().endswith(":latest"):
+            yield at_resolved(
+                resolved,
+                ("image",),
+                codes.MUTABLE_TAG,
+                "image tag 'latest' changes under you",
+                "drop the tag and pin a version per environment in its `images`",
+            )
         if workload.expose.visibility == "public" and not workload.expose.tls:
             yield at_resolved(
                 resolved,

@@ -38,8 +38,10 @@ def check_names(platform: Platform) -> Iterator[Diagnostic]:
             )
             continue
         limit = SERVICE_NAME_MAX if doc.kind.name == "Service" else DNS_LABEL_MAX
-        service = platform.services.get(name)
-        if service is not None and service[0] is doc and service[1].spec.type == "cron":
+        runs_as_cron = any(
+            r.workload.type == "cron" for (_, svc), r in platform.resolved.items() if svc == name
+        )
+        if doc.kind.name == "Service" and runs_as_cron:
             limit = min(limit, CRONJOB_NAME_MAX)
         if len(name) > limit:
             why = {

@@ -30,8 +30,7 @@ def _check_quantity(value: str | float) -> str | int | float:
     except ValueError:
         raise PydanticCustomError(
             "bad_quantity",
-            "'{value}' is not a Kubernetes quantity (use e.g. 250m, 0.5 or 512Mi)",
-            {"value": value},
+            "the value is not a Kubernetes quantity (use e.g. 250m, 0.5 or 512Mi)",
         ) from None
     return value
 

@@ -187,7 +187,9 @@ class Expose(StrictModel):
     paths: list[Annotated[str, Field(pattern=r"^/")]] = Field(
         default_factory=lambda: ["/"], description="Path prefixes routed to the service."
     )
-    port: str | None = Field(default=None, description="Port name to route to; default the first.")
+    port: PortRef | None = Field(
+        default=None, description="Port name or number to route to; default the first port."
+    )
     tls: bool = Field(default=True, description="Serve the public hosts over HTTPS.")
 
 
