@@ -170,3 +170,11 @@ def test_env_var_name_error_points_at_the_key(base_tree: Path) -> None:
     (problem,) = result.diagnostics
     assert (problem.code.id, problem.location.line, problem.location.col) == ("PL204", 10, 5)
     assert problem.message == "'1BAD' is not a valid name here"
+
+
+def test_host_listed_twice_in_one_service(base_tree: Path) -> None:
+    api = base_tree / "platform/services/api.yaml"
+    api.write_text(api.read_text().replace("hosts: [api]", "hosts: [api, api]"))
+    assert [(c, m) for c, _, _, m, _ in found(base_tree)] == [
+        ("PL502", "host 'api' is listed twice")
+    ]

@@ -193,6 +193,15 @@ def check_public_hosts(platform: Platform) -> Iterator[Diagnostic]:
             for path in expose.paths:
                 key = (resolved.environment, fqdn, path)
                 other, other_index = claimed.setdefault(key, (resolved, index))
+                if other is resolved and other_index != index:
+                    yield at_resolved(
+                        resolved,
+                        ("expose", "hosts", index),
+                        codes.HOST_COLLISION,
+                        f"host {host!r} is listed twice",
+                        "remove the second entry",
+                    )
+                    break
                 if other is not resolved:
                     first = other.locate(("expose", "hosts", other_index))
                     yield at_resolved(
