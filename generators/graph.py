@@ -18,6 +18,8 @@ from generators.spec.team import Team
 from generators.validate import validation_errors
 
 M = TypeVar("M", bound=StrictModel)
+#: Index of the service's own spec among a Resolved's layers (see build_platform).
+SERVICE_LAYER = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,11 @@ class Resolved:
     environment: str
     workload: Workload
     layers: tuple[Layer, ...]
+
+    @property
+    def service_file(self) -> str:
+        """The service's own spec file (the layers around it come from elsewhere)."""
+        return self.layers[SERVICE_LAYER].source.file
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
         """Where a key path of :attr:`workload` was written."""

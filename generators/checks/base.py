@@ -20,7 +20,7 @@ def at_resolved(
 ) -> Diagnostic:
     """A diagnostic pointing at whichever layer set ``path`` of a resolved service."""
     location, full, _ = resolved.origin(path)
-    if location.file != resolved.layers[1].source.file:
+    if location.file != resolved.service_file:
         message += f" (service {resolved.service!r})"  # a default set elsewhere is involved
     return Diagnostic(
         code, message, location, dotted(full), hint, environments=(resolved.environment,)

@@ -149,9 +149,10 @@ def check_resources(platform: Platform) -> Iterator[Diagnostic]:
             if parse_quantity(request) > parse_quantity(limit):
                 # Point into the service's own spec when one side is an environment
                 # default: that is the file the author can change.
-                service_file = resolved.layers[1].source.file
                 paths = [("resources", side, resource) for side in ("requests", "limits")]
-                path = next((p for p in paths if resolved.locate(p).file == service_file), paths[0])
+                path = next(
+                    (p for p in paths if resolved.locate(p).file == resolved.service_file), paths[0]
+                )
                 other = paths[1] if path == paths[0] else paths[0]
                 where = resolved.locate(other)
                 yield at_resolved(
