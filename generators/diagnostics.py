@@ -95,6 +95,12 @@ PUBLIC_WITHOUT_TLS = _code(
 NO_READINESS_PROBE = _code(
     "PL603", "no-readiness-probe", "a web service without a readiness probe", Severity.WARNING
 )
+WEAKENED_SECURITY = _code(
+    "PL604", "weakened-security", "a pod runs below the restricted standard", Severity.WARNING
+)
+UNPINNED_IMAGE = _code(
+    "PL605", "unpinned-image", "an image with no tag in an environment", Severity.WARNING
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,6 +64,23 @@ class Platform:
         names = {d.name for d in self.documents if d.kind.name == kind}
         return names | {name for k, name in self.unreadable if k == kind}
 
+    def deploys(self, service: str, environment: str) -> bool:
+        """Whether a service runs in an environment, by its lifecycle stage.
+
+        planning and retired: nowhere; development: only the first environment of the
+        promotion chain; staging: every environment that is not protected;
+        production and maintenance: everywhere.
+        """
+        stage = self.services[service][1].metadata.lifecycle
+        env = self.environments[environment][1].spec
+        if stage in ("planning", "retired"):
+            return False
+        if stage == "development":
+            return env.order == min(e.spec.order for _, e in self.environments.values())
+        if stage == "staging":
+            return not env.protected
+        return True
+
     def valid(self, kind: str) -> list[Parsed]:
         """Valid documents of ``kind``, in file order."""
         return [d for d in self.documents if d.kind.name == kind and d.model is not None]

@@ -27,3 +27,26 @@ def namespace(team: str, environment: str, strategy: str) -> str:
         "per-environment": environment,
         "per-team-environment": f"{team}-{environment}",
     }[strategy]
+
+
+def image_reference(image: str, pin: str | None) -> str:
+    """The image a service runs.
+
+    The environment's pin (tag or digest) replaces any tag or digest in the spec.
+    """
+    if pin is None:
+        return image
+    name = image.split("@", 1)[0]
+    if ":" in name.rsplit("/", 1)[-1]:
+        name = name.rsplit(":", 1)[0]
+    return f"{name}@{pin}" if pin.startswith("sha256:") else f"{name}:{pin}"
+
+
+def has_version(image: str) -> bool:
+    """Whether an image reference names a tag or a digest."""
+    return "@" in image or ":" in image.rsplit("/", 1)[-1]
+
+
+def cluster_dns(service: str, namespace: str) -> str:
+    """A Service's in-cluster DNS name."""
+    return f"{service}.{namespace}.svc.cluster.local"

@@ -9,7 +9,7 @@ from generators.checks.base import at, at_resolved
 from generators.cron import schedule_error
 from generators.diagnostics import Diagnostic
 from generators.graph import Platform, Resolved
-from generators.naming import public_host
+from generators.naming import has_version, public_host
 from generators.quantity import parse_quantity
 from generators.resolve import effective_resources
 from generators.suggest import did_you_mean
@@ -255,6 +255,29 @@ def check_advice(platform: Platform) -> Iterator[Diagnostic]:
                 codes.MUTABLE_TAG,
                 "image tag 'latest' changes under you",
                 "drop the tag and pin a version per environment in its `images`",
+            )
+        security = workload.security
+        if security.profile != "restricted" or not security.readOnlyRootFilesystem:
+            weakened = "baseline profile" if security.profile != "restricted" else "a writable root"
+            yield at_resolved(
+                resolved,
+                ("security",),
+                codes.WEAKENED_SECURITY,
+                f"pods run with {weakened}, below the restricted Pod Security Standard",
+                "keep it only if the image cannot run otherwise, and say why in a comment",
+            )
+        env_spec = platform.environments[resolved.environment][1].spec
+        deployed = resolved.service in platform.services and platform.deploys(
+            resolved.service, resolved.environment
+        )
+        if deployed and not has_version(workload.image) and resolved.service not in env_spec.images:
+            yield at_resolved(
+                resolved,
+                ("image",),
+                codes.UNPINNED_IMAGE,
+                "image has no tag here, so the cluster would pull whatever is newest",
+                f"pin a tag for {resolved.service!r} under `images` in "
+                f"environments/{resolved.environment}.yaml",
             )
         if workload.expose.visibility == "public" and not workload.expose.tls:
             yield at_resolved(

@@ -251,6 +251,8 @@ def check_env_references(platform: Platform) -> Iterator[Diagnostic]:
                         did_you_mean(ref.service, names - {doc.name}, what="services"),
                     )
     for (env, service), resolved in sorted(platform.resolved.items()):
+        if service in platform.services and platform.deploys(service, env):
+            yield from _unresolvable(platform, env, service)
         declared = set(resolved.workload.dependsOn)
         for var, setting in resolved.workload.env.items():
             for ref in references(setting) if isinstance(setting, str) else ():
@@ -267,6 +269,35 @@ def check_env_references(platform: Platform) -> Iterator[Diagnostic]:
                     f"add {used!r} to dependsOn so the network policy lets the traffic through",
                     environments=(env,),
                 )
+
+
+def _unresolvable(platform: Platform, env: str, service: str) -> Iterator[Diagnostic]:
+    """References to services that do not run here, or have no port to reach."""
+    resolved = platform.resolved[(env, service)]
+    doc = _service_doc(platform, service)
+    for var, setting in resolved.workload.env.items():
+        for ref in references(setting) if isinstance(setting, str) else ():
+            used = ref.service
+            if used is None or used == service or used not in platform.services:
+                continue
+            target = platform.resolved.get((env, used))
+            if target is None or not platform.deploys(used, env):
+                problem = f"{ref.text} cannot resolve: {used!r} does not run in {env!r}"
+                hint = f"check {used!r}'s lifecycle stage, or drop the reference here"
+            elif ref.parts[2] in ("url", "port") and not target.workload.ports:
+                problem = f"{ref.text} cannot resolve: {used!r} has no ports"
+                hint = f"use ${{services.{used}.host}}, or declare a port on {used!r}"
+            else:
+                continue
+            location, path, _ = resolved.origin(("env", var))
+            yield Diagnostic(
+                codes.BAD_REFERENCE,
+                problem,
+                _reference_location(doc, path, ref, location),
+                dotted(path),
+                hint,
+                environments=(env,),
+            )
 
 
 def raw(doc: Parsed, path: KeyPath) -> Any:

@@ -44,6 +44,57 @@ class Defaults(StrictModel):
     replicas: int = Field(default=1, ge=0, description="Replicas when a service sets no scaling.")
 
 
+class GatewayRef(StrictModel):
+    """A Gateway API Gateway that HTTPRoutes attach to."""
+
+    name: str = Field(min_length=1, description="Gateway name.")
+    namespace: str = Field(min_length=1, description="Namespace of the Gateway.")
+
+
+class Routing(StrictModel):
+    """How public traffic enters the environment's cluster."""
+
+    kind: Literal["ingress", "gateway"] = Field(
+        default="ingress",
+        description="`ingress`: networking.k8s.io/v1 Ingress; `gateway`: Gateway API HTTPRoute.",
+    )
+    ingressClass: str = Field(default="nginx", description="IngressClass of the Ingresses.")
+    clusterIssuer: str = Field(
+        default="letsencrypt",
+        description="cert-manager ClusterIssuer that issues TLS certificates for Ingresses.",
+    )
+    controllerNamespace: str = Field(
+        default="ingress-nginx",
+        description="Namespace of the ingress controller or gateway pods; network policies "
+        "let traffic in from there.",
+    )
+    gateway: GatewayRef | None = Field(
+        default=None, description="The Gateway HTTPRoutes attach to (for `kind: gateway`)."
+    )
+
+
+class Sync(StrictModel):
+    """How Argo CD keeps the environment in sync with the rendered tree."""
+
+    automated: bool | None = Field(
+        default=None,
+        description="Sync on every change. Default: on, except for protected environments.",
+    )
+    prune: bool = Field(default=True, description="Delete objects no longer rendered.")
+    selfHeal: bool = Field(default=True, description="Undo changes made in the cluster.")
+
+
+class GitOps(StrictModel):
+    """Where Argo CD finds the rendered tree."""
+
+    repoURL: str = Field(
+        pattern=r"^(https://|ssh://|git@)\S+$", description="Git URL of this repository."
+    )
+    targetRevision: str = Field(default="main", description="Branch, tag or commit to sync.")
+    argocdNamespace: str = Field(default="argocd", description="Namespace Argo CD runs in.")
+    sync: Sync = Field(default_factory=Sync, description="Automated sync, prune, self-heal.")
+
+
 class EnvironmentSpec(StrictModel):
     """Where and how services of this environment run."""
 
@@ -67,6 +118,10 @@ class EnvironmentSpec(StrictModel):
     defaults: Defaults = Field(default_factory=Defaults, description="Service defaults.")
     images: dict[Ref, ImageTag] = Field(
         default_factory=dict, description="Image tag pinned per service name."
+    )
+    routing: Routing = Field(default_factory=Routing, description="Ingress or Gateway API.")
+    gitops: GitOps | None = Field(
+        default=None, description="Argo CD settings; without them no Applications are rendered."
     )
 
 

@@ -200,6 +200,20 @@ class ConfigFile(StrictModel):
     content: str = Field(description="The file's content. Secrets do not belong here.")
 
 
+class Security(StrictModel):
+    """Pod security settings; anything below `restricted` is reported as a warning."""
+
+    profile: Literal["restricted", "baseline"] = Field(
+        default="restricted",
+        description="`restricted`: non-root, seccomp RuntimeDefault, no privilege escalation, "
+        "no capabilities. `baseline` lifts the non-root and seccomp requirements.",
+    )
+    readOnlyRootFilesystem: bool = Field(
+        default=True, description="Root filesystem read-only; /tmp stays writable."
+    )
+    runAsUser: int = Field(default=10001, ge=1, description="User ID the container runs as.")
+
+
 EnvValue = Annotated[
     str | int | bool,
     Field(description="A literal, or a `${...}` reference such as `${services.api.url}`."),
@@ -240,6 +254,14 @@ class Workload(StrictModel):
     )
     configFiles: list[ConfigFile] = Field(
         default_factory=list, description="Files mounted into the container."
+    )
+    serviceAccountToken: bool = Field(
+        default=False,
+        description="Mount the service account token (only for pods that call the Kubernetes API).",
+    )
+    security: Security = Field(
+        default_factory=Security,
+        description="Pod security. The default meets the `restricted` Pod Security Standard.",
     )
 
 
