@@ -9,10 +9,11 @@ from pathlib import Path
 
 import click
 
-from generators import __version__, pipeline, report, schema_export
+from generators import __version__, pipeline, report, schema_export, tree
 from generators.errors import PlatformError, UsageError
 
 ISSUES_URL = "https://github.com/acme/platform/issues"
+OUTPUT_DIR = "rendered"
 #: Exit codes, as documented in the README.
 EXIT_OK, EXIT_INVALID, EXIT_DRIFT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -61,7 +62,7 @@ root_option = click.option(
 @root_option
 @click.pass_context
 def cli(ctx: click.Context, root: Path | None) -> None:
-    r"""Validate platform specs and render what the runtime needs.
+    """Validate platform specs and render what the runtime needs.
 
     \b
     Example:
@@ -85,7 +86,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 @root_option
 @click.pass_context
 def validate(ctx: click.Context, fmt: str, strict: bool, root: Path | None) -> int:
-    r"""Check every spec and report all problems at once.
+    """Check every spec and report all problems at once.
 
     Exit 0 when the specs are valid, 1 when any error (or, with --strict, any
     warning) is found.
@@ -98,7 +99,7 @@ def validate(ctx: click.Context, fmt: str, strict: bool, root: Path | None) -> i
     del root  # read through the context by _root, like the group's --root
     root = _root(ctx)
     result = pipeline.validate_platform(root)
-    color = fmt == "human" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    color = fmt == "human" and _color()
     click.echo(
         report.render(result.diagnostics, fmt=fmt, root=root, files=len(result.files), color=color),
         nl=False,
@@ -111,7 +112,7 @@ def validate(ctx: click.Context, fmt: str, strict: bool, root: Path | None) -> i
 @root_option
 @click.pass_context
 def schema(ctx: click.Context, check: bool, root: Path | None) -> int:
-    r"""Write a JSON Schema per spec kind into schemas/.
+    """Write a JSON Schema per spec kind into schemas/.
 
     Editors use them through the `# yaml-language-server: $schema=...` line at the top
     of each spec.
@@ -137,6 +138,81 @@ def schema(ctx: click.Context, check: bool, root: Path | None) -> int:
         click.echo(f"wrote {schema_export.SCHEMA_DIR}/{name}")
     click.echo(f"{len(changed)} schema file(s) changed.")
     return EXIT_OK
+
+
+@cli.command()
+@click.option(
+    "--env",
+    "environments",
+    multiple=True,
+    metavar="ENV",
+    help="Render only this environment (repeatable). Default: all.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 2 and list every missing, extra and differing file.",
+)
+@root_option
+@click.pass_context
+def render(
+    ctx: click.Context, environments: tuple[str, ...], check: bool, root: Path | None
+) -> int:
+    """Render every environment into rendered/, atomically.
+
+    Nothing is written when the specs have errors (exit 1). Stale files the compiler
+    wrote before are removed; files it did not write are never touched.
+
+    \b
+    Example:
+      platform render
+      platform render --env staging
+      platform render --check   # in CI: fail when rendered/ is stale
+    """
+    del root
+    root = _root(ctx)
+    result = pipeline.render_platform(root, environments)
+    validation = result.validation
+    if validation.diagnostics:
+        click.echo(
+            report.render(
+                validation.diagnostics,
+                fmt="human",
+                root=root,
+                files=len(validation.files),
+                color=_color(),
+            ),
+            nl=False,
+        )
+    if validation.errors:
+        click.echo("Nothing was rendered: fix the errors above first.")
+        return EXIT_INVALID
+    out = root / OUTPUT_DIR
+    if check:
+        drift = tree.compare(out, result.tree, result.scope)
+        for label, paths in (
+            ("missing", drift.missing),
+            ("extra", drift.extra),
+            ("differs", drift.differing),
+        ):
+            for path in paths:
+                click.echo(f"{label}: {OUTPUT_DIR}/{path}")
+        if drift:
+            click.echo("rendered/ is stale: run `platform render` and commit the result.")
+            return EXIT_DRIFT
+        click.echo(f"{OUTPUT_DIR}/ is up to date ({len(result.tree)} files).")
+        return EXIT_OK
+    drift = tree.write(out, result.tree, result.scope)
+    click.echo(
+        f"Rendered {len(result.tree)} files for {', '.join(result.environments)} into "
+        f"{OUTPUT_DIR}/: {len(drift.missing)} added, {len(drift.differing)} changed, "
+        f"{len(drift.extra)} removed."
+    )
+    return EXIT_OK
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def main(argv: list[str] | None = None) -> None:

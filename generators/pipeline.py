@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from generators import emit
 from generators.checks import run_checks
+from generators.context import build_context
 from generators.diagnostics import Diagnostic, Severity
 from generators.documents import Parsed, kind_of_path, parse_document
+from generators.errors import UsageError
 from generators.graph import Platform, build_platform
 from generators.load import discover, load_file
+from generators.suggest import did_you_mean
+from generators.targets import TARGETS
+from generators.targets.argocd import ARGOCD_APP
 
 
 @dataclass(frozen=True)
@@ -76,3 +82,52 @@ def _merge_environments(found: Iterable[Diagnostic], every: set[str]) -> list[Di
         replace(first, environments=() if envs >= every else tuple(sorted(envs)))
         for first, envs in merged.values()
     ]
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """The outcome of a render: the validation, and the tree when the specs are valid."""
+
+    validation: Validation
+    environments: tuple[str, ...]
+    tree: Mapping[str, bytes]
+
+    @property
+    def scope(self) -> tuple[str, ...]:
+        """Path prefixes this render covers (all of them without ``--env``)."""
+        return tuple(
+            prefix for env in self.environments for prefix in (f"{env}/", f"{ARGOCD_APP}/{env}/")
+        )
+
+
+def render_platform(root: Path, environments: Sequence[str] = ()) -> Rendering:
+    """Validate, then render every environment (or those named) into a tree in memory.
+
+    Raises:
+        UsageError: when an environment named does not exist.
+    """
+    validation = validate_platform(root)
+    known = sorted(validation.platform.environments)
+    for env in environments:
+        if env not in known:
+            raise UsageError(
+                message=f"unknown environment {env!r}",
+                hint=did_you_mean(env, known, what="environments"),
+            )
+    chosen = tuple(sorted(set(environments))) if environments else tuple(known)
+    if validation.errors:
+        return Rendering(validation, chosen, {})
+    return Rendering(validation, chosen, build_tree(validation.platform, chosen))
+
+
+def build_tree(platform: Platform, environments: Sequence[str]) -> dict[str, bytes]:
+    """Run every target on every environment: ``{path: bytes}``, sorted by path."""
+    tree: dict[str, bytes] = {}
+    for env in environments:
+        context = build_context(platform, env)
+        for target in TARGETS.values():
+            for path, obj in target.render(context):
+                if path in tree:  # two objects at one path: a bug in a target
+                    raise AssertionError(f"{target.name} renders {path} a second time")
+                tree[path] = emit.dump(obj).encode()
+    return dict(sorted(tree.items()))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from generators.spec.base import Kind, Ref, StrictModel
 from generators.spec.service import Resources
@@ -71,6 +72,14 @@ class Routing(StrictModel):
     gateway: GatewayRef | None = Field(
         default=None, description="The Gateway HTTPRoutes attach to (for `kind: gateway`)."
     )
+
+    @model_validator(mode="after")
+    def _gateway_named(self) -> Self:
+        if self.kind == "gateway" and self.gateway is None:
+            raise PydanticCustomError(
+                "invalid_combination", "`kind: gateway` needs `gateway: {name, namespace}`"
+            )
+        return self
 
 
 class Sync(StrictModel):

@@ -196,7 +196,11 @@ class Expose(StrictModel):
 class ConfigFile(StrictModel):
     """A file mounted read-only into the container, from a ConfigMap."""
 
-    path: str = Field(pattern=r"^/.*[^/]$", description="Absolute path of the mounted file.")
+    path: str = Field(
+        pattern=r"^(/[-._a-zA-Z0-9]+)+$",
+        max_length=253,
+        description="Absolute path of the mounted file (letters, digits, '-', '.', '_').",
+    )
     content: str = Field(description="The file's content. Secrets do not belong here.")
 
 

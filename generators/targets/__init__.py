@@ -1,0 +1,14 @@
+"""Output targets, one module each, in an explicit registry (the order they render in)."""
+
+from __future__ import annotations
+
+from generators.targets.argocd import ArgoCDTarget
+from generators.targets.base import Output, Target
+from generators.targets.kubernetes import KubernetesTarget
+
+TARGETS: dict[str, Target] = {
+    "kubernetes": KubernetesTarget(),
+    "argocd": ArgoCDTarget(),
+}
+
+__all__ = ["TARGETS", "Output", "Target"]

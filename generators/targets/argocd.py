@@ -1,0 +1,157 @@
+"""Argo CD objects: an AppProject per team and an Application per service, per environment.
+
+They live in ``_argocd/<env>/``, to be synced by one root Application (app of apps) in
+the management cluster. Each Application points at ``rendered/<env>/<service>``, a
+directory of plain YAML files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from generators.context import EnvContext
+from generators.targets.base import MANAGED_BY, Output
+from generators.targets.kubernetes import NAMESPACES_APP
+
+ARGOCD_APP = "_argocd"
+# Namespaces first, then the services (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/).
+NAMESPACES_WAVE = "-10"
+
+
+class ArgoCDTarget:
+    """Renders the Argo CD projects and applications of one environment."""
+
+    name = "argocd"
+
+    def __init__(self, output_root: str = "rendered") -> None:
+        self.output_root = output_root
+
+    def render(self, context: EnvContext) -> Iterator[Output]:
+        """Nothing without the environment's `gitops` settings."""
+        if context.spec.gitops is None:
+            return
+        yield (
+            self.path(context, "AppProject", self.platform_project_name(context)),
+            (self.platform_project(context)),
+        )
+        yield (
+            self.path(context, "Application", f"{context.name}-namespaces"),
+            (self.namespaces_application(context)),
+        )
+        for team, space in context.namespaces.items():
+            yield (
+                self.path(context, "AppProject", f"{team}-{context.name}"),
+                self.project(context, team, space),
+            )
+        for service in context.services:
+            name = f"{service.name}-{context.name}"
+            yield (
+                self.path(context, "Application", name),
+                self.application(
+                    context,
+                    name=name,
+                    project=f"{service.team}-{context.name}",
+                    app=service.name,
+                    namespace=service.namespace,
+                ),
+            )
+
+    def path(self, context: EnvContext, kind: str, name: str) -> str:
+        """``_argocd/<env>/<kind>-<name>.yaml``."""
+        return f"{ARGOCD_APP}/{context.name}/{kind.lower()}-{name}.yaml"
+
+    def platform_project_name(self, context: EnvContext) -> str:
+        """The project of the environment-wide objects."""
+        return f"platform-{context.name}"
+
+    def platform_project(self, context: EnvContext) -> dict[str, Any]:
+        """May create Namespaces (cluster-scoped), and nothing else, in the cluster."""
+        gitops = context.spec.gitops
+        assert gitops is not None
+        return {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "AppProject",
+            "metadata": self.meta(context, self.platform_project_name(context)),
+            "spec": {
+                "description": f"Namespaces of environment {context.name}",
+                "sourceRepos": [gitops.repoURL],
+                "destinations": [{"server": context.spec.cluster.server, "namespace": "*"}],
+                "clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
+                "namespaceResourceWhitelist": [],
+            },
+        }
+
+    def project(self, context: EnvContext, team: str, space: str) -> dict[str, Any]:
+        """A team's project: its own namespace in this environment's cluster only."""
+        gitops = context.spec.gitops
+        assert gitops is not None
+        return {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "AppProject",
+            "metadata": self.meta(context, f"{team}-{context.name}"),
+            "spec": {
+                "description": f"Services of team {team} in {context.name}",
+                "sourceRepos": [gitops.repoURL],
+                "destinations": [{"server": context.spec.cluster.server, "namespace": space}],
+                "clusterResourceWhitelist": [],
+                "namespaceResourceWhitelist": [{"group": "*", "kind": "*"}],
+            },
+        }
+
+    def namespaces_application(self, context: EnvContext) -> dict[str, Any]:
+        """The environment's Namespaces, synced before everything else."""
+        app = self.application(
+            context,
+            name=f"{context.name}-namespaces",
+            project=self.platform_project_name(context),
+            app=NAMESPACES_APP,
+            namespace=None,
+        )
+        app["metadata"]["annotations"] = {"argocd.argoproj.io/sync-wave": NAMESPACES_WAVE}
+        return app
+
+    def application(
+        self, context: EnvContext, *, name: str, project: str, app: str, namespace: str | None
+    ) -> dict[str, Any]:
+        """An Application syncing ``rendered/<env>/<app>`` as plain YAML."""
+        gitops = context.spec.gitops
+        assert gitops is not None
+        sync = gitops.sync
+        automated = sync.automated if sync.automated is not None else not context.spec.protected
+        destination: dict[str, Any] = {"server": context.spec.cluster.server}
+        if namespace is not None:
+            destination["namespace"] = namespace
+        policy: dict[str, Any] = {}
+        if automated:
+            policy["automated"] = {"prune": sync.prune, "selfHeal": sync.selfHeal}
+        policy["syncOptions"] = ["ServerSideApply=true"]
+        return {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": self.meta(context, name),
+            "spec": {
+                "project": project,
+                "source": {
+                    "repoURL": gitops.repoURL,
+                    "targetRevision": gitops.targetRevision,
+                    "path": f"{self.output_root}/{context.name}/{app}",
+                    "directory": {"recurse": False},
+                },
+                "destination": destination,
+                "syncPolicy": policy,
+            },
+        }
+
+    def meta(self, context: EnvContext, name: str) -> dict[str, Any]:
+        """Metadata of an Argo CD object in Argo CD's namespace."""
+        gitops = context.spec.gitops
+        assert gitops is not None
+        return {
+            "name": name,
+            "namespace": gitops.argocdNamespace,
+            "labels": {
+                "app.kubernetes.io/managed-by": MANAGED_BY,
+                "platform/environment": context.name,
+            },
+        }

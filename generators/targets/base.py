@@ -1,0 +1,64 @@
+"""What every output target shares: its protocol, and the labels every object carries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol
+
+from generators.context import Deployed, EnvContext
+
+#: One rendered object: its path under the output root, and the object.
+Output = tuple[str, Mapping[str, Any]]
+
+MANAGED_BY = "platform-compiler"
+LABEL_PREFIX = "platform"
+
+
+class Target(Protocol):
+    """An output target: renders one environment into objects at stable paths."""
+
+    name: str
+
+    def render(self, context: EnvContext) -> Iterator[Output]:
+        """Yield every object of the environment, each at its path."""
+        ...
+
+
+def object_path(environment: str, app: str, kind: str, name: str) -> str:
+    """``<env>/<app>/<kind>-<name>.yaml``: one object per file, stable names."""
+    return f"{environment}/{app}/{kind.lower()}-{name}.yaml"
+
+
+def selector_labels(service: Deployed) -> dict[str, str]:
+    """The labels that select a service's pods (never change: selectors are immutable)."""
+    return {"app.kubernetes.io/name": service.name}
+
+
+def labels(service: Deployed, environment: str) -> dict[str, str]:
+    """Recommended labels plus the service's own, on every object of a service."""
+    own = {
+        "app.kubernetes.io/name": service.name,
+        "app.kubernetes.io/instance": f"{service.name}-{environment}",
+        "app.kubernetes.io/part-of": service.team,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+        f"{LABEL_PREFIX}/team": service.team,
+        f"{LABEL_PREFIX}/environment": environment,
+        f"{LABEL_PREFIX}/lifecycle": service.lifecycle,
+    }
+    return {**service.labels, **own}
+
+
+def metadata(
+    service: Deployed, environment: str, name: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """Object metadata: name, namespace, labels, and the service's annotations."""
+    meta: dict[str, Any] = {
+        "name": name or service.name,
+        "namespace": service.namespace,
+        "labels": labels(service, environment),
+    }
+    annotations = {**service.annotations, **extra.pop("annotations", {})}
+    if annotations:
+        meta["annotations"] = dict(sorted(annotations.items()))
+    meta.update(extra)
+    return meta

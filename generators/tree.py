@@ -1,0 +1,152 @@
+"""The output tree: built in memory, compared with the disk, written atomically.
+
+Ownership: the compiler owns every file it lists in ``<out>/.platform-manifest`` and
+every file inside the app directories it renders (``<env>/<app>/``). It removes stale
+files it owns and never touches anything else under the output directory.
+
+Atomicity: changed files are first written to ``<out>/.platform-staging/``; only when
+all of them are on disk does a journal (``<out>/.platform-journal``) record the moves
+and deletions, which are then carried out as renames. An error before that point
+leaves the previous tree untouched; an interruption during the renames is finished by
+the next run, which replays the journal first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST = ".platform-manifest"
+STAGING = ".platform-staging"
+JOURNAL = ".platform-journal"
+
+
+@dataclass(frozen=True)
+class Drift:
+    """How the disk differs from the rendered tree, per relative path."""
+
+    missing: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+    differing: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.extra or self.differing)
+
+
+def compare(out: Path, tree: Mapping[str, bytes], scope: Iterable[str] = ()) -> Drift:
+    """Compare the tree with ``out``; ``scope`` limits it to path prefixes (``--env``)."""
+    prefixes = tuple(scope)
+    owned = {p for p in _owned(out, tree) if not prefixes or p.startswith(prefixes)}
+    missing, differing = [], []
+    for rel, content in tree.items():
+        path = out / rel
+        try:
+            if path.read_bytes() != content:
+                differing.append(rel)
+        except FileNotFoundError:
+            missing.append(rel)
+    extra = sorted(p for p in owned - tree.keys() if (out / p).is_file())
+    return Drift(tuple(missing), tuple(extra), tuple(differing))
+
+
+def write(out: Path, tree: Mapping[str, bytes], scope: Iterable[str] = ()) -> Drift:
+    """Make ``out`` hold exactly the tree (within ``scope``), atomically.
+
+    Returns:
+        What changed: files added, removed and rewritten.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    replay(out)
+    drift = compare(out, tree, scope)
+    if not drift:
+        return drift
+    staging = out / STAGING
+    shutil.rmtree(staging, ignore_errors=True)
+    moves: list[tuple[str, str]] = []
+    try:
+        for index, rel in enumerate((*drift.missing, *drift.differing)):
+            staged = staging / f"{index:08d}"
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            staged.write_bytes(tree[rel])
+            moves.append((staged.name, rel))
+        manifest = _manifest_text(out, tree, scope)
+        (staging / MANIFEST).write_text(manifest)
+        moves.append((MANIFEST, MANIFEST))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    journal = {"moves": moves, "deletes": list(drift.extra)}
+    _atomic_write(out / JOURNAL, json.dumps(journal, indent=0).encode())
+    replay(out)
+    return drift
+
+
+def replay(out: Path) -> None:
+    """Finish an interrupted write: carry out the journal's renames and deletions."""
+    journal_path = out / JOURNAL
+    if not journal_path.exists():
+        shutil.rmtree(out / STAGING, ignore_errors=True)
+        return
+    journal = json.loads(journal_path.read_text())
+    staging = out / STAGING
+    for staged, rel in journal["moves"]:
+        source = staging / staged
+        if source.exists():  # already moved by an earlier, interrupted replay otherwise
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    for rel in journal["deletes"]:
+        path = out / rel
+        path.unlink(missing_ok=True)
+        _prune_empty_dirs(out, path.parent)
+    journal_path.unlink()
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _owned(out: Path, tree: Mapping[str, bytes]) -> set[str]:
+    owned = set(_read_manifest(out))
+    app_dirs = {rel.rsplit("/", 1)[0] for rel in tree}
+    for directory in app_dirs:
+        base = out / directory
+        if base.is_dir():
+            owned |= {
+                f"{directory}/{p.name}"
+                for p in base.iterdir()
+                if p.is_file() and not p.name.startswith(".")
+            }
+    return owned
+
+
+def _read_manifest(out: Path) -> list[str]:
+    try:
+        lines = (out / MANIFEST).read_text().splitlines()
+    except FileNotFoundError:
+        return []
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _manifest_text(out: Path, tree: Mapping[str, bytes], scope: Iterable[str]) -> str:
+    prefixes = tuple(scope)
+    kept = [p for p in _read_manifest(out) if prefixes and not p.startswith(prefixes)]
+    lines = sorted({*kept, *tree})
+    header = "# Files written by `platform render`; it removes them when they go stale.\n"
+    return header + "".join(f"{line}\n" for line in lines)
+
+
+def _atomic_write(path: Path, content: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _prune_empty_dirs(out: Path, directory: Path) -> None:
+    while directory != out and directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()
+        directory = directory.parent
