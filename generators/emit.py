@@ -9,7 +9,7 @@ Rules:
 * top-level keys in conventional order (apiVersion, kind, metadata, spec, data, ...),
   other mappings in the order the target built them (targets sort user-given maps);
 * a string is written plain only when no YAML 1.1 or 1.2 parser could read it as
-  anything else; otherwise double-quoted with JSON escapes (all non-ASCII escaped);
+  anything else; otherwise double-quoted, with every unprintable character escaped;
 * multi-line printable strings are literal blocks (`|`) with an explicit chomping
   indicator, so trailing newlines survive exactly.
 """
@@ -49,7 +49,7 @@ def scalar(value: Any) -> str:
     if isinstance(value, str):
         cached = _PLAIN_CACHE.get(value)
         if cached is None:
-            cached = value if _is_plain(value) else json.dumps(value)
+            cached = value if _is_plain(value) else _quote(value)
             if len(_PLAIN_CACHE) < 100_000:
                 _PLAIN_CACHE[value] = cached
         return cached
@@ -64,14 +64,39 @@ def scalar(value: Any) -> str:
     raise TypeError(f"cannot emit {type(value).__name__} values")
 
 
+def _quote(text: str) -> str:
+    """Double-quoted YAML; JSON's escapes for ASCII, YAML's for the rest (JSON would
+    write astral characters as surrogate pairs, which YAML rejects).
+    """
+    if text.isascii():
+        return json.dumps(text)
+    out = ['"']
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char.isprintable() and char != "\ufeff":
+            out.append(char)
+        else:
+            code = ord(char)
+            out.append(
+                f"\\x{code:02x}"
+                if code < 0x100
+                else f"\\u{code:04x}"
+                if code < 0x10000
+                else f"\\U{code:08x}"
+            )
+    out.append('"')
+    return "".join(out)
+
+
 def _is_plain(text: str) -> bool:
     return (
-        bool(_SAFE_CHARS.match(text))
+        bool(_SAFE_CHARS.fullmatch(text))
         and not text.endswith((" ", ":"))
         and ": " not in text
         and "  " not in text
         and text.lower() not in _RESERVED
-        and not _NUMBER_LIKE.match(text)
+        and not _NUMBER_LIKE.fullmatch(text)
         and not _DATE_LIKE.match(text)
     )
 
