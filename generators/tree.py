@@ -68,9 +68,9 @@ def write(out: Path, tree: Mapping[str, bytes], scope: Iterable[str] = ()) -> Dr
     shutil.rmtree(staging, ignore_errors=True)
     moves: list[tuple[str, str]] = []
     try:
+        staging.mkdir()
         for index, rel in enumerate((*drift.missing, *drift.differing)):
             staged = staging / f"{index:08d}"
-            staged.parent.mkdir(parents=True, exist_ok=True)
             staged.write_bytes(tree[rel])
             moves.append((staged.name, rel))
         manifest = _manifest_text(out, tree, scope)

@@ -1,0 +1,172 @@
+"""`platform render`: the golden tree, freshness, determinism and safe writes."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generators import pipeline, tree
+from tests.conftest import REPO, invoke
+
+
+def copy_repo(target: Path) -> Path:
+    for top in ("platform", "environments", "rendered"):
+        shutil.copytree(REPO / top, target / top)
+    return target
+
+
+def test_golden_tree(snapshot) -> None:
+    result = pipeline.render_platform(REPO)
+    assert {path: content.decode() for path, content in result.tree.items()} == snapshot
+
+
+def test_committed_rendered_tree_is_fresh() -> None:
+    result = pipeline.render_platform(REPO)
+    drift = tree.compare(REPO / "rendered", result.tree, result.scope)
+    assert not drift, f"rendered/ is stale: run `platform render` ({drift})"
+
+
+def test_byte_identical_across_hash_seeds_cwd_and_file_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    outputs = []
+    for seed, cwd in (("1", repo), ("4242", tmp_path)):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-m", "generators", "--root", str(repo), "render"],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        outputs.append(
+            {
+                p.relative_to(repo).as_posix(): p.read_bytes()
+                for p in sorted((repo / "rendered").rglob("*"))
+                if p.is_file()
+            }
+        )
+        shutil.rmtree(repo / "rendered")
+    assert outputs[0] == outputs[1]
+    # Discovery in a shuffled order renders the same bytes.
+    discover = pipeline.discover
+    monkeypatch.setattr(
+        pipeline,
+        "discover",
+        lambda root: random.Random(7).sample(discover(root), len(discover(root))),
+    )
+    shuffled = pipeline.render_platform(repo).tree
+    assert {f"rendered/{p}": c for p, c in shuffled.items()} == {
+        p: c for p, c in outputs[0].items() if not p.endswith(tree.MANIFEST)
+    }
+
+
+def test_check_reports_every_kind_of_drift(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    out = repo / "rendered"
+    (out / "dev/web/service-web.yaml").write_text("edited: true\n")
+    (out / "dev/web/ingress-web.yaml").unlink()
+    (out / "dev/web/stray.yaml").write_text("kind: ConfigMap\n")
+    result = invoke("render", "--check", "--root", str(repo))
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        "missing: rendered/dev/web/ingress-web.yaml",
+        "extra: rendered/dev/web/stray.yaml",
+        "differs: rendered/dev/web/service-web.yaml",
+        "rendered/ is stale: run `platform render` and commit the result.",
+    ]
+    assert invoke("render", "--root", str(repo)).exit_code == 0
+    assert invoke("render", "--check", "--root", str(repo)).exit_code == 0
+
+
+def test_render_removes_stale_owned_files_only(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    out = repo / "rendered"
+    (out / "README.md").write_text("ours, not the compiler's\n")
+    (repo / "platform/services/catalog-migrate.yaml").unlink()
+    dev = repo / "environments/dev.yaml"
+    dev.write_text(dev.read_text().replace('    catalog-migrate: "1.14.2"\n', ""))
+    result = invoke("render", "--root", str(repo))
+    assert result.exit_code == 0, result.stdout
+    assert "0 added, 0 changed, 4 removed" in result.stdout  # 3 objects + its Application
+    assert not (out / "dev/catalog-migrate").exists()
+    assert (out / "README.md").read_text() == "ours, not the compiler's\n"
+
+
+def test_invalid_specs_write_nothing(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    before = {p: p.read_bytes() for p in (repo / "rendered").rglob("*") if p.is_file()}
+    web = repo / "platform/services/web.yaml"
+    web.write_text(web.read_text().replace("team: storefront", "team: storefrnt"))
+    result = invoke("render", "--root", str(repo))
+    assert result.exit_code == 1
+    assert "error[PL301]" in result.stdout
+    assert result.stdout.endswith("Nothing was rendered: fix the errors above first.\n")
+    after = {p: p.read_bytes() for p in (repo / "rendered").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_failed_write_leaves_the_previous_tree_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    out = repo / "rendered"
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    new = dict(pipeline.render_platform(repo).tree)
+    for path in list(new)[:20]:
+        new[path] = b"changed: true\n"
+    calls = {"n": 0}
+    original = Path.write_bytes
+
+    def flaky(self: Path, data: bytes) -> int:
+        calls["n"] += 1
+        if calls["n"] == 10:
+            raise OSError(28, "No space left on device")
+        return original(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", flaky)
+    with pytest.raises(OSError, match="No space"):
+        tree.write(out, new)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_interrupted_write_is_finished_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    out = repo / "rendered"
+    new = dict(pipeline.render_platform(repo).tree)
+    new["dev/web/service-web.yaml"] = b"changed: true\n"
+    monkeypatch.setattr(tree, "replay", lambda out: None)  # "crash" after the journal
+    tree.write(out, new)
+    assert (out / tree.JOURNAL).exists()
+    assert (out / "dev/web/service-web.yaml").read_bytes() != b"changed: true\n"
+    monkeypatch.undo()
+    tree.replay(out)
+    assert (out / "dev/web/service-web.yaml").read_bytes() == b"changed: true\n"
+    assert not (out / tree.JOURNAL).exists()
+    assert not (out / tree.STAGING).exists()
+
+
+def test_env_limits_the_work_to_one_environment(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    out = repo / "rendered"
+    (out / "staging/web/deployment-web.yaml").write_text("stale: true\n")
+    result = invoke("render", "--env", "dev", "--root", str(repo))
+    assert result.exit_code == 0
+    assert "for dev into rendered/: 0 added, 0 changed, 0 removed" in result.stdout
+    assert (out / "staging/web/deployment-web.yaml").read_text() == "stale: true\n"
+    assert invoke("render", "--env", "dev", "--check", "--root", str(repo)).exit_code == 0
+    assert invoke("render", "--env", "staging", "--check", "--root", str(repo)).exit_code == 2
+    unknown = invoke("render", "--env", "prod", "--root", str(repo))
+    assert unknown.exit_code == 3
+    assert "did you mean 'production'?" in unknown.stderr
