@@ -65,8 +65,9 @@ def scalar(value: Any) -> str:
 
 
 def _quote(text: str) -> str:
-    """Double-quoted YAML; JSON's escapes for ASCII, YAML's for the rest (JSON would
-    write astral characters as surrogate pairs, which YAML rejects).
+    """Double-quoted YAML: JSON's escapes for ASCII text, YAML's for the rest.
+
+    JSON would write astral characters as surrogate pairs, which YAML rejects.
     """
     if text.isascii():
         return json.dumps(text)
