@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from typing import TypeVar
@@ -18,8 +18,11 @@ from generators.spec.team import Team
 from generators.validate import validation_errors
 
 M = TypeVar("M", bound=StrictModel)
-#: Index of the service's own spec among a Resolved's layers (see build_platform).
-SERVICE_LAYER = 1
+
+
+def no_templates(service: Parsed) -> tuple[Layer, ...]:
+    """The template layers of a service: none yet (service templates arrive later)."""
+    return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +33,8 @@ class Resolved:
     environment: str
     workload: Workload
     layers: tuple[Layer, ...]
-
-    @property
-    def service_file(self) -> str:
-        """The service's own spec file (the layers around it come from elsewhere)."""
-        return self.layers[SERVICE_LAYER].source.file
+    #: The service's own spec file (the other layers come from elsewhere).
+    service_file: str
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
         """Where a key path of :attr:`workload` was written."""
@@ -112,15 +112,23 @@ def _index(documents: Sequence[Parsed], model: type[M]) -> dict[str, tuple[Parse
 
 
 def build_platform(
-    documents: Sequence[Parsed], unreadable: Iterable[tuple[str, str]] = ()
+    documents: Sequence[Parsed],
+    unreadable: Iterable[tuple[str, str]] = (),
+    templates: Callable[[Parsed], tuple[Layer, ...]] = no_templates,
 ) -> tuple[Platform, list[Diagnostic]]:
-    """Index the documents and resolve every service in every environment."""
+    """Index the documents and resolve every service in every environment.
+
+    Layers, lowest first (the rule is written down in generators/resolve.py): the
+    service's template defaults (``templates``), the environment's defaults, the
+    service's spec, and the service's block for the environment.
+    """
     platform = Platform(documents=tuple(documents), unreadable=frozenset(unreadable))
     resolved: dict[tuple[str, str], Resolved] = {}
     found: list[Diagnostic] = []
     for env_name, (env_doc, _) in sorted(platform.environments.items()):
         for svc_name, (svc_doc, _) in sorted(platform.services.items()):
             layers = (
+                *templates(svc_doc),
                 Layer(env_doc.source, ("spec", "defaults")),
                 Layer(svc_doc.source, ("spec",)),
                 Layer(svc_doc.source, ("spec", "environments", env_name)),
@@ -133,6 +141,6 @@ def build_platform(
                 found += errors
                 continue
             resolved[(env_name, svc_name)] = Resolved(
-                svc_name, env_name, Workload.model_validate(data), layers
+                svc_name, env_name, Workload.model_validate(data), layers, svc_doc.source.file
             )
     return replace(platform, resolved=resolved), found

@@ -118,3 +118,26 @@ def test_environment_defaults_take_part_in_checks(base_tree: Path) -> None:
 )
 def test_effective_resources_defaults(given, requests, limits) -> None:
     assert effective_resources(Resources.model_validate(given)) == (requests, limits)
+
+
+def test_template_layer_is_lowest(base_tree: Path) -> None:
+    from generators.graph import build_platform
+
+    template, _ = load_text(
+        "templates/go-api.yaml",
+        b"env: {FROM_TEMPLATE: t, LOG_LEVEL: from-template}\nresources: {requests: {cpu: 300m}}\n",
+    )
+    assert template is not None
+    documents = pipeline.validate_platform(base_tree).platform.documents
+    platform, problems = build_platform(documents, templates=lambda doc: (Layer(template, ()),))
+    assert problems == []
+    worker = platform.resolved[("dev", "worker")].workload
+    assert worker.env == {
+        "FROM_TEMPLATE": "t",
+        "LOG_LEVEL": "from-template",
+        "API_URL": "${services.api.url}",
+    }
+    assert worker.resources.requests.cpu == "300m"
+    api = platform.resolved[("dev", "api")].workload
+    assert api.env["LOG_LEVEL"] == "info"  # the service's spec beats its template
+    assert api.resources.requests.cpu == "100m"
