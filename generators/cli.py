@@ -9,11 +9,10 @@ from pathlib import Path
 
 import click
 
-from generators import __version__, pipeline, report, schema_export, tree
+from generators import __version__, pipeline, report, schema_export
 from generators.errors import PlatformError, UsageError
 
 ISSUES_URL = "https://github.com/acme/platform/issues"
-OUTPUT_DIR = "rendered"
 #: Exit codes, as documented in the README.
 EXIT_OK, EXIT_INVALID, EXIT_DRIFT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -171,41 +170,38 @@ def render(
     """
     del root
     root = _root(ctx)
-    result = pipeline.render_platform(root, environments)
-    validation = result.validation
-    if validation.diagnostics:
+    outcome = pipeline.render_to_disk(root, environments, check=check)
+    if outcome.diagnostics:
         click.echo(
             report.render(
-                validation.diagnostics,
-                fmt="human",
-                root=root,
-                files=len(validation.files),
-                color=_color(),
+                outcome.diagnostics, fmt="human", root=root, files=outcome.specs, color=_color()
             ),
             nl=False,
         )
-    if validation.errors:
+    if outcome.errors:
         click.echo("Nothing was rendered: fix the errors above first.")
         return EXIT_INVALID
-    out = root / OUTPUT_DIR
+    out = pipeline.OUTPUT_DIR
+    drift = outcome.drift
     if check:
-        drift = tree.compare(out, result.tree, result.scope)
         for label, paths in (
             ("missing", drift.missing),
             ("extra", drift.extra),
             ("differs", drift.differing),
         ):
             for path in paths:
-                click.echo(f"{label}: {OUTPUT_DIR}/{path}")
+                click.echo(f"{label}: {out}/{path}")
         if drift:
-            click.echo("rendered/ is stale: run `platform render` and commit the result.")
+            click.echo(f"{out}/ is stale: run `platform render` and commit the result.")
             return EXIT_DRIFT
-        click.echo(f"{OUTPUT_DIR}/ is up to date ({len(result.tree)} files).")
+        click.echo(f"{out}/ is up to date ({outcome.files} files).")
         return EXIT_OK
-    drift = tree.write(out, result.tree, result.scope)
+    if outcome.cached:
+        click.echo(f"{out}/ is up to date: no spec changed since the last render.")
+        return EXIT_OK
     click.echo(
-        f"Rendered {len(result.tree)} files for {', '.join(result.environments)} into "
-        f"{OUTPUT_DIR}/: {len(drift.missing)} added, {len(drift.differing)} changed, "
+        f"Rendered {outcome.files} files for {', '.join(outcome.environments)} into "
+        f"{out}/: {len(drift.missing)} added, {len(drift.differing)} changed, "
         f"{len(drift.extra)} removed."
     )
     return EXIT_OK

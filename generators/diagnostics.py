@@ -133,6 +133,36 @@ class Diagnostic:
         label = "environment" if len(self.environments) == 1 else "environments"
         return f"{self.message} (in {label} {', '.join(map(repr, self.environments))})"
 
+    def to_dict(self) -> dict[str, object]:
+        """Plain data (for caches and JSON output)."""
+        return {
+            "severity": self.level.value,
+            "code": self.code.id,
+            "name": self.code.name,
+            "message": self.message,
+            "file": self.location.file,
+            "line": self.location.line,
+            "col": self.location.col,
+            "keyPath": self.key_path,
+            "hint": self.hint,
+            "environments": list(self.environments),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Diagnostic:
+        """The inverse of :meth:`to_dict`."""
+        code = CODES[str(data["code"])]
+        level = Severity(str(data["severity"]))
+        return cls(
+            code=code,
+            message=str(data["message"]),
+            location=Location(str(data["file"]), int(str(data["line"])), int(str(data["col"]))),
+            key_path=str(data["keyPath"]),
+            hint=str(data["hint"]),
+            severity=None if level is code.severity else level,
+            environments=tuple(str(e) for e in data["environments"]),  # type: ignore[attr-defined]
+        )
+
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order by file, line and column, then code: the order users read in."""
         loc = self.location

@@ -50,7 +50,8 @@ def scalar(value: Any) -> str:
         cached = _PLAIN_CACHE.get(value)
         if cached is None:
             cached = value if _is_plain(value) else _quote(value)
-            if len(_PLAIN_CACHE) < 100_000:
+            # Multi-line text is never cached: as a value it is a literal block.
+            if len(_PLAIN_CACHE) < 100_000 and "\n" not in value:
                 _PLAIN_CACHE[value] = cached
         return cached
     if value is True:
@@ -104,36 +105,50 @@ def _is_plain(text: str) -> bool:
 
 def _mapping(mapping: Mapping[str, Any], indent: str, lines: list[str]) -> None:
     for key, value in mapping.items():
-        head = f"{indent}{scalar(key)}:"
-        _value(head, value, indent, lines)
+        _value(f"{indent}{_key(key)}:", value, indent, lines)
+
+
+def _key(key: str) -> str:
+    cached = _PLAIN_CACHE.get(key)
+    return cached if cached is not None else scalar(key)
 
 
 def _value(head: str, value: Any, indent: str, lines: list[str]) -> None:
-    if isinstance(value, Mapping):
+    # Exact type checks: targets build plain dicts and lists, and this is the hot path.
+    kind = type(value)
+    if kind is str:
+        cached = _PLAIN_CACHE.get(value)
+        if cached is not None:
+            lines.append(f"{head} {cached}")
+        elif "\n" in value and _is_block(value):
+            _block(head, value, indent + "  ", lines)
+        else:
+            lines.append(f"{head} {scalar(value)}")
+    elif kind is dict:
         if value:
             lines.append(head)
             _mapping(value, indent + "  ", lines)
         else:
             lines.append(head + " {}")
-    elif isinstance(value, Sequence) and not isinstance(value, str):
+    elif kind is list or kind is tuple:
         if value:
             lines.append(head)
             _sequence(value, indent + "  ", lines)
         else:
             lines.append(head + " []")
-    elif isinstance(value, str) and "\n" in value and _is_block(value):
-        _block(head, value, indent + "  ", lines)
+    elif isinstance(value, Mapping):
+        _value(head, dict(value), indent, lines)
     else:
         lines.append(f"{head} {scalar(value)}")
 
 
 def _sequence(items: Sequence[Any], indent: str, lines: list[str]) -> None:
     for item in items:
-        if isinstance(item, Mapping) and item:
+        if type(item) is dict and item:
             first = True
             for key, value in item.items():
                 prefix = f"{indent}- " if first else f"{indent}  "
-                _value(f"{prefix}{scalar(key)}:", value, indent + "  ", lines)
+                _value(f"{prefix}{_key(key)}:", value, indent + "  ", lines)
                 first = False
         else:
             _value(f"{indent}-", item, indent, lines)

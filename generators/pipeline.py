@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from generators import emit
+from generators import __version__, emit, tree
 from generators.checks import run_checks
 from generators.context import build_context
 from generators.diagnostics import Diagnostic, Severity
@@ -131,3 +132,77 @@ def build_tree(platform: Platform, environments: Sequence[str]) -> dict[str, byt
                     raise AssertionError(f"{target.name} renders {path} a second time")
                 tree[path] = emit.dump(obj).encode()
     return dict(sorted(tree.items()))
+
+
+#: Where render output goes, relative to the platform root.
+OUTPUT_DIR = "rendered"
+#: The stat cache of the last complete render (machine-local, git-ignored).
+CACHE_FILE = ".platform-cache/render.json"
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    """What `platform render` did (or, with ``check``, would do)."""
+
+    environments: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    #: Spec files read, and files in the rendered tree.
+    specs: int
+    files: int
+    drift: tree.Drift
+    #: True when nothing was rendered because nothing changed since the last render.
+    cached: bool = False
+
+    @property
+    def errors(self) -> int:
+        """Number of error diagnostics (nothing is written when there are any)."""
+        return sum(d.level is Severity.ERROR for d in self.diagnostics)
+
+
+def render_to_disk(
+    root: Path, environments: Sequence[str] = (), *, check: bool = False
+) -> RenderOutcome:
+    """Render into ``<root>/rendered`` (or, with ``check``, compare with it).
+
+    A complete render whose inputs (every spec file and the compiler version) are
+    those of the last one, with every file it wrote untouched, returns at once.
+    """
+    out = root / OUTPUT_DIR
+    cache = tree.StatCache.load(root / CACHE_FILE)
+    specs = discover(root)
+    inputs = fingerprint(root, specs)
+    if not environments and cache.fresh(out, inputs):
+        diagnostics = tuple(Diagnostic.from_dict(d) for d in cache.report)
+        return RenderOutcome(
+            tuple(sorted({p.split("/")[0] for p in cache.files or {} if not p.startswith("_")})),
+            diagnostics,
+            len(specs),
+            len(cache.files or {}),
+            tree.Drift(),
+            cached=True,
+        )
+    rendering = render_platform(root, environments)
+    diagnostics = rendering.validation.diagnostics
+    if rendering.validation.errors:
+        return RenderOutcome(rendering.environments, diagnostics, len(specs), 0, tree.Drift())
+    if check:
+        drift = tree.compare(out, rendering.tree, rendering.scope, cache)
+    else:
+        drift = tree.write(out, rendering.tree, rendering.scope, cache)
+        if not environments:
+            cache.save(out, rendering.tree, inputs, [d.to_dict() for d in diagnostics])
+    return RenderOutcome(
+        rendering.environments, diagnostics, len(specs), len(rendering.tree), drift
+    )
+
+
+def fingerprint(root: Path, specs: Sequence[str]) -> str:
+    """A digest of everything a render reads: the spec files and the compiler version."""
+    digest = hashlib.sha256(__version__.encode())
+    for rel in specs:
+        digest.update(rel.encode() + b"\0")
+        try:
+            digest.update((root / rel).read_bytes())
+        except OSError:
+            digest.update(b"\0unreadable")
+    return digest.hexdigest()

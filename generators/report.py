@@ -97,21 +97,7 @@ def as_json(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: bo
     document = {
         "version": 1,
         "summary": {"files": files, "errors": errors, "warnings": len(diagnostics) - errors},
-        "diagnostics": [
-            {
-                "severity": d.level.value,
-                "code": d.code.id,
-                "name": d.code.name,
-                "message": d.message,
-                "file": d.location.file,
-                "line": d.location.line,
-                "col": d.location.col,
-                "keyPath": d.key_path,
-                "hint": d.hint,
-                "environments": list(d.environments),
-            }
-            for d in diagnostics
-        ],
+        "diagnostics": [d.to_dict() for d in diagnostics],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -13,11 +13,12 @@ the next run, which replays the journal first.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST = ".platform-manifest"
@@ -37,12 +38,81 @@ class Drift:
         return bool(self.missing or self.extra or self.differing)
 
 
-def compare(out: Path, tree: Mapping[str, bytes], scope: Iterable[str] = ()) -> Drift:
+@dataclass
+class StatCache:
+    """What the last write left on disk: each file's size, mtime and content hash.
+
+    Kept outside the committed tree (``.platform-cache/``), so a file whose size and
+    mtime still match need not be read to be compared, and a render whose inputs did
+    not change since the last one need not run at all.
+    """
+
+    path: Path
+    inputs: str = ""
+    #: The diagnostics (warnings) of the cached render, as plain data.
+    report: list[dict[str, object]] = field(default_factory=list)
+    files: dict[str, tuple[int, int, str]] | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> StatCache:
+        """The cache at ``path``, or an empty one if it is missing or unreadable."""
+        try:
+            data = json.loads(path.read_text())
+            files = {rel: (int(s), int(m), str(h)) for rel, (s, m, h) in data["files"].items()}
+            return cls(path, str(data["inputs"]), list(data["report"]), files)
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls(path, files={})
+
+    def unchanged(self, out: Path, rel: str) -> str | None:
+        """The content hash of ``out/rel`` if its size and mtime match the cache."""
+        entry = (self.files or {}).get(rel)
+        if entry is None:
+            return None
+        try:
+            stat = (out / rel).stat()
+        except OSError:
+            return None
+        return entry[2] if (stat.st_size, stat.st_mtime_ns) == entry[:2] else None
+
+    def fresh(self, out: Path, inputs: str) -> bool:
+        """Whether the inputs are those of the last write and its files are untouched."""
+        if not self.files or inputs != self.inputs:
+            return False
+        if any(self.unchanged(out, rel) is None for rel in self.files):
+            return False
+        # A file added by hand to an app directory would be removed by a render.
+        return _owned(out, dict.fromkeys(self.files, b"")) <= self.files.keys()
+
+    def save(
+        self, out: Path, tree: Mapping[str, bytes], inputs: str, report: list[dict[str, object]]
+    ) -> None:
+        """Record the tree just written (only a complete, unscoped render is cached)."""
+        files = {}
+        for rel, content in tree.items():
+            stat = (out / rel).stat()
+            files[rel] = (stat.st_size, stat.st_mtime_ns, _digest(content))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"inputs": inputs, "report": report, "files": files}
+        _atomic_write(self.path, json.dumps(payload, sort_keys=True).encode())
+        self.inputs, self.report, self.files = inputs, report, files
+
+
+def compare(
+    out: Path,
+    tree: Mapping[str, bytes],
+    scope: Iterable[str] = (),
+    cache: StatCache | None = None,
+) -> Drift:
     """Compare the tree with ``out``; ``scope`` limits it to path prefixes (``--env``)."""
     prefixes = tuple(scope)
     owned = {p for p in _owned(out, tree) if not prefixes or p.startswith(prefixes)}
     missing, differing = [], []
     for rel, content in tree.items():
+        known = cache.unchanged(out, rel) if cache is not None else None
+        if known is not None:
+            if known != _digest(content):
+                differing.append(rel)
+            continue
         path = out / rel
         try:
             if path.read_bytes() != content:
@@ -53,7 +123,12 @@ def compare(out: Path, tree: Mapping[str, bytes], scope: Iterable[str] = ()) -> 
     return Drift(tuple(missing), tuple(extra), tuple(differing))
 
 
-def write(out: Path, tree: Mapping[str, bytes], scope: Iterable[str] = ()) -> Drift:
+def write(
+    out: Path,
+    tree: Mapping[str, bytes],
+    scope: Iterable[str] = (),
+    cache: StatCache | None = None,
+) -> Drift:
     """Make ``out`` hold exactly the tree (within ``scope``), atomically.
 
     Returns:
@@ -61,7 +136,7 @@ def write(out: Path, tree: Mapping[str, bytes], scope: Iterable[str] = ()) -> Dr
     """
     out.mkdir(parents=True, exist_ok=True)
     replay(out)
-    drift = compare(out, tree, scope)
+    drift = compare(out, tree, scope, cache)
     if not drift:
         return drift
     staging = out / STAGING
@@ -135,6 +210,10 @@ def _manifest_text(out: Path, tree: Mapping[str, bytes], scope: Iterable[str]) -
     lines = sorted({*kept, *tree})
     header = "# Files written by `platform render`; it removes them when they go stale.\n"
     return header + "".join(f"{line}\n" for line in lines)
+
+
+def _digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
 
 
 def _atomic_write(path: Path, content: bytes) -> None:

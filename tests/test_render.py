@@ -170,3 +170,32 @@ def test_env_limits_the_work_to_one_environment(tmp_path: Path) -> None:
     unknown = invoke("render", "--env", "prod", "--root", str(repo))
     assert unknown.exit_code == 3
     assert "did you mean 'production'?" in unknown.stderr
+
+
+def test_unchanged_inputs_skip_the_render_but_hand_edits_are_restored(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    out = repo / "rendered"
+    assert invoke("render", "--root", str(repo)).exit_code == 0
+    again = invoke("render", "--root", str(repo))
+    assert again.stdout == "rendered/ is up to date: no spec changed since the last render.\n"
+    target = out / "dev/web/deployment-web.yaml"
+    original = target.read_bytes()
+    target.write_bytes(original + b"extra: true\n")
+    restored = invoke("render", "--root", str(repo))
+    assert "0 added, 1 changed, 0 removed" in restored.stdout
+    assert target.read_bytes() == original
+    (out / "dev/web/stray.yaml").write_text("kind: ConfigMap\n")
+    assert "1 removed" in invoke("render", "--root", str(repo)).stdout
+    (repo / pipeline.CACHE_FILE).write_text("{not json")
+    assert invoke("render", "--root", str(repo)).exit_code == 0
+
+
+def test_warnings_are_shown_on_every_render(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    dev = repo / "environments/dev.yaml"
+    dev.write_text(dev.read_text().replace('web: "2.8.0"', "web: latest"))
+    first = invoke("render", "--root", str(repo))
+    second = invoke("render", "--root", str(repo))
+    assert "warning[PL601]" in first.stdout
+    assert "warning[PL601]" in second.stdout
+    assert second.stdout.endswith("no spec changed since the last render.\n")
