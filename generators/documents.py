@@ -12,7 +12,7 @@ from generators.diagnostics import Diagnostic
 from generators.source import SourceDoc
 from generators.spec import KINDS, Kind, StrictModel
 from generators.suggest import closest
-from generators.validate import validation_errors
+from generators.validate import validate_model
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +60,9 @@ def parse_document(doc: SourceDoc) -> tuple[Parsed | None, list[Diagnostic]]:
                 f"or set metadata.name to {stem!r}",
             )
         )
-    errors = validation_errors(kind.model, data, lambda path, key: doc.origin(path, key=key))
+    model, errors = validate_model(kind.model, data, lambda path, key: doc.origin(path, key=key))
     # A wrong apiVersion is already reported above, with a better hint.
     found += [d for d in errors if d.key_path != "apiVersion"]
-    model = kind.model.model_validate(data) if not errors else None
     parsed = Parsed(kind=kind, name=name or stem, source=doc, model=model)
     return parsed, found
 

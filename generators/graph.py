@@ -15,7 +15,7 @@ from generators.spec import StrictModel
 from generators.spec.environment import Environment
 from generators.spec.service import Service, Workload
 from generators.spec.team import Team
-from generators.validate import validation_errors
+from generators.validate import validate_model
 
 M = TypeVar("M", bound=StrictModel)
 
@@ -111,6 +111,11 @@ def _index(documents: Sequence[Parsed], model: type[M]) -> dict[str, tuple[Parse
     return out
 
 
+def _spec_data(doc: Parsed) -> dict[str, object]:
+    spec = doc.source.data.get("spec")
+    return {k: v for k, v in spec.items() if k != "environments"} if isinstance(spec, dict) else {}
+
+
 def build_platform(
     documents: Sequence[Parsed],
     unreadable: Iterable[tuple[str, str]] = (),
@@ -126,7 +131,7 @@ def build_platform(
     resolved: dict[tuple[str, str], Resolved] = {}
     found: list[Diagnostic] = []
     for env_name, (env_doc, _) in sorted(platform.environments.items()):
-        for svc_name, (svc_doc, _) in sorted(platform.services.items()):
+        for svc_name, (svc_doc, service) in sorted(platform.services.items()):
             layers = (
                 *templates(svc_doc),
                 Layer(env_doc.source, ("spec", "defaults")),
@@ -134,13 +139,14 @@ def build_platform(
                 Layer(svc_doc.source, ("spec", "environments", env_name)),
             )
             data = merge_layers(layers, drop=("environments", "replicas"))
-            errors = validation_errors(
-                Workload, data, partial(origin, layers), environment=env_name
-            )
-            if errors:
+            workload: Workload | None = service.spec
+            if data != _spec_data(svc_doc):  # something above or below the spec applies
+                workload, errors = validate_model(
+                    Workload, data, partial(origin, layers), environment=env_name
+                )
                 found += errors
-                continue
-            resolved[(env_name, svc_name)] = Resolved(
-                svc_name, env_name, Workload.model_validate(data), layers, svc_doc.source.file
-            )
+            if workload is not None:
+                resolved[(env_name, svc_name)] = Resolved(
+                    svc_name, env_name, workload, layers, svc_doc.source.file
+                )
     return replace(platform, resolved=resolved), found

@@ -13,12 +13,14 @@ Rules enforced here, before any spec model sees the data:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 
 from generators import diagnostics as codes
 from generators.diagnostics import Diagnostic
@@ -162,6 +164,7 @@ def _parse(rel: str, text: str) -> SourceDoc:
     # ruamel.yaml.clib this runs libyaml's C parser, ten times faster than the
     # round-trip loader, which is only needed for edits that keep comments.
     yaml = YAML(typ="safe", pure=False)
+    yaml.Resolver = _Resolver
     if all(_is_blank(line) for line in text.splitlines()):
         raise _LoadProblem(
             codes.EMPTY_FILE,
@@ -239,6 +242,31 @@ def _parse(rel: str, text: str) -> SourceDoc:
     converter.values[()] = start
     data = converter.convert(first, (), start)
     return SourceDoc(file=rel, data=data, text=text, keys=converter.keys, values=converter.values)
+
+
+class _Resolver(VersionedResolver):
+    """ruamel's YAML 1.2 tag resolution, without its per-scalar version lookups.
+
+    Resolving plain scalars is the hot path of loading; the table is ruamel's own for
+    YAML 1.2 (keyed by first character), built once. A `%YAML 1.1` directive is not
+    honoured: specs are YAML 1.2.
+    """
+
+    table: ClassVar[dict[str, list[tuple[Any, Any]]]] = {}
+
+    def resolve(self, kind: Any, value: str, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            if not _Resolver.table:
+                _Resolver.table = {
+                    first: [(Tag(suffix=tag), regexp) for tag, regexp in resolvers]
+                    for first, resolvers in self.versioned_resolver.items()
+                }
+            for tag, regexp in _Resolver.table.get(value[:1], ()):
+                if regexp.match(value):
+                    return tag
+        if kind is ScalarNode:
+            return self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is SequenceNode else self.DEFAULT_MAPPING_TAG
 
 
 def _is_blank(line: str) -> bool:

@@ -107,18 +107,20 @@ def compare(
     prefixes = tuple(scope)
     owned = {p for p in _owned(out, tree) if not prefixes or p.startswith(prefixes)}
     missing, differing = [], []
+    present: dict[str, set[str]] = {}  # one directory listing instead of a miss per file
     for rel, content in tree.items():
+        directory, _, name = rel.rpartition("/")
+        if directory not in present:
+            present[directory] = _listing(out / directory)
+        if name not in present[directory]:
+            missing.append(rel)
+            continue
         known = cache.unchanged(out, rel) if cache is not None else None
         if known is not None:
             if known != _digest(content):
                 differing.append(rel)
-            continue
-        path = out / rel
-        try:
-            if path.read_bytes() != content:
-                differing.append(rel)
-        except FileNotFoundError:
-            missing.append(rel)
+        elif (out / rel).read_bytes() != content:
+            differing.append(rel)
     extra = sorted(p for p in owned - tree.keys() if (out / p).is_file())
     return Drift(tuple(missing), tuple(extra), tuple(differing))
 
@@ -144,7 +146,20 @@ def write(
     moves: list[tuple[str, str]] = []
     try:
         staging.mkdir()
-        for index, rel in enumerate((*drift.missing, *drift.differing)):
+        # A top-level directory that does not exist yet (a first render, a new
+        # environment) is staged whole and moved with one rename.
+        new_tops = {rel.split("/", 1)[0] for rel in drift.missing} - set(_listing(out))
+        made: set[Path] = set()
+        for rel in drift.missing:
+            if rel.split("/", 1)[0] in new_tops:
+                staged = staging / "tree" / rel
+                if staged.parent not in made:
+                    staged.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(staged.parent)
+                staged.write_bytes(tree[rel])
+        moves += [(f"tree/{top}", top) for top in sorted(new_tops)]
+        single = [rel for rel in drift.missing if rel.split("/", 1)[0] not in new_tops]
+        for index, rel in enumerate((*single, *drift.differing)):
             staged = staging / f"{index:08d}"
             staged.write_bytes(tree[rel])
             moves.append((staged.name, rel))
@@ -180,6 +195,13 @@ def replay(out: Path) -> None:
         _prune_empty_dirs(out, path.parent)
     journal_path.unlink()
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _listing(directory: Path) -> set[str]:
+    try:
+        return set(os.listdir(directory))
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
 
 
 def _owned(out: Path, tree: Mapping[str, bytes]) -> set[str]:

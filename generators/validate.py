@@ -7,7 +7,7 @@ import re
 import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Union, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -21,10 +21,13 @@ from generators.suggest import closest, did_you_mean
 Locator = Callable[[KeyPath, bool], Origin]
 
 
-def validation_errors(
-    model: type[BaseModel], data: Any, locate: Locator, *, environment: str = ""
-) -> list[Diagnostic]:
-    """Validate ``data`` and return one located diagnostic per distinct problem.
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_model(
+    model: type[M], data: Any, locate: Locator, *, environment: str = ""
+) -> tuple[M | None, list[Diagnostic]]:
+    """Validate ``data``: the model, or ``None`` and one located diagnostic per problem.
 
     Args:
         model: the pydantic model to validate against.
@@ -33,7 +36,7 @@ def validation_errors(
         environment: the environment ``data`` was resolved for, if any.
     """
     try:
-        model.model_validate(data)
+        return model.model_validate(data), []
     except ValidationError as exc:
         grouped: dict[tuple[KeyPath, str], list[Mapping[str, Any]]] = {}
         for error in exc.errors(include_url=False):
@@ -46,7 +49,7 @@ def validation_errors(
             family = "key" if "[key]" in extra else _family(error["type"])
             grouped.setdefault((path, family), []).append(error)
         environments = (environment,) if environment else ()
-        return [
+        return None, [
             replace(
                 _key_diagnostic(model, path, errors[0], locate)
                 if family == "key"
@@ -55,7 +58,6 @@ def validation_errors(
             )
             for (path, family), errors in grouped.items()
         ]
-    return []
 
 
 def _is_union_tag(part: str | int) -> bool:

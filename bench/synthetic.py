@@ -1,10 +1,10 @@
-"""Benchmark: `platform validate` on a generated platform of N services.
+"""A synthetic platform of N services, for the benchmarks.
 
-Usage: python bench/validate.py [N ...]   (default: 100 1000)
+Usage: python bench/synthetic.py [N ...]   (default: 100 1000) times `validate` alone.
 
-Generates teams, three environments and N services (web services with dependencies,
-env references, overrides and config files) in a temporary directory, then times
-`validate_platform` (best of 3 runs). Record the figures in docs/benchmarks.md.
+N web services with ports, env references, resources, autoscaling, probes, public
+hosts, a dependency each, a config file and a production override; N/20 teams; three
+environments with GitOps settings (so Argo CD objects are rendered too).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ spec:
   cluster: {{name: {name}-1}}
   baseDomain: {name}.example.com
   order: {order}
+  gitops:
+    repoURL: https://github.com/acme/platform.git
   defaults:
     resources:
       requests: {{cpu: 100m, memory: 128Mi}}
@@ -45,7 +47,7 @@ metadata:
   team: team-{team}
   lifecycle: production
 spec:
-  image: ghcr.io/example/svc-{i}
+  image: ghcr.io/example/svc-{i}:1.0.0
   ports:
     - {{name: http, port: 8080}}
     - {{name: metrics, port: 9100}}

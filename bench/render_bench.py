@@ -1,0 +1,118 @@
+"""Benchmark `platform render`: validate, cold, warm and one-change renders (a script).
+
+Usage: python bench/render_bench.py [N ...]   (default: 100 1000 3000)
+
+For each N, generates a synthetic platform (bench/synthetic.py: N services, three
+environments) and times, each in a fresh process so peak memory is its own:
+
+* validate: load, parse and check every spec;
+* cold: render into an empty rendered/ (no cache);
+* warm: render again, nothing changed (the stat cache answers);
+* warm, no cache: the same with the cache deleted (full render, nothing written);
+* one change: one service's env var edited, then render;
+* baseline: only serialising the same objects and writing the same bytes to an
+  empty directory (the floor a render is measured against).
+
+Prints a Markdown table for docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+from synthetic import generate  # noqa: E402
+
+from generators import emit, pipeline  # noqa: E402
+from generators.context import build_context  # noqa: E402
+from generators.targets import TARGETS  # noqa: E402
+
+PHASES = ("validate", "cold", "warm", "warm-nocache", "one-change", "baseline")
+
+
+def phase(name: str, root: Path) -> dict[str, float]:
+    """Run one phase in this process; return its seconds and object count."""
+    out = root / pipeline.OUTPUT_DIR
+    cache = root / pipeline.CACHE_FILE
+    if name == "validate":
+        start = time.perf_counter()
+        result = pipeline.validate_platform(root)
+        assert result.errors == 0
+        return {"seconds": time.perf_counter() - start, "objects": 0}
+    if name == "baseline":
+        validation = pipeline.validate_platform(root)
+        objects = [
+            (path, obj)
+            for env in sorted(validation.platform.environments)
+            for target in TARGETS.values()
+            for path, obj in target.render(build_context(validation.platform, env))
+        ]
+        target_dir = root / "baseline"
+        start = time.perf_counter()
+        for path, obj in objects:
+            file = target_dir / path
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_bytes(emit.dump(obj).encode())
+        return {"seconds": time.perf_counter() - start, "objects": len(objects)}
+    if name == "cold":
+        shutil.rmtree(out, ignore_errors=True)
+        cache.unlink(missing_ok=True)
+    elif name == "warm-nocache":
+        cache.unlink(missing_ok=True)
+    elif name == "one-change":
+        service = root / "platform" / "services" / "svc-7.yaml"
+        service.write_text(service.read_text().replace("LOG_LEVEL: info", "LOG_LEVEL: debug"))
+    start = time.perf_counter()
+    outcome = pipeline.render_to_disk(root)
+    assert outcome.errors == 0
+    return {"seconds": time.perf_counter() - start, "objects": outcome.files}
+
+
+def measure(name: str, root: Path) -> dict[str, float]:
+    """Run a phase in a child process; add its peak resident memory (MiB)."""
+    code = (
+        "import json, resource, sys; sys.path.insert(0, %r); import render_bench as b; "
+        "from pathlib import Path; r = b.phase(%r, Path(%r)); "
+        "r['peak_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+        "print(json.dumps(r))"
+    ) % (str(HERE), name, str(root))
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def main(sizes: list[int]) -> None:
+    """Print one table row per size and phase."""
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+          f"{resource.getpagesize()}-byte pages")
+    print("| services | phase | seconds | objects/s | ms per service-env | peak MiB |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            generate(root, size)
+            results = {name: measure(name, root) for name in PHASES}
+            for name in PHASES:
+                r = results[name]
+                rate = r["objects"] / r["seconds"] if r["objects"] else 0
+                per = r["seconds"] / (size * 3) * 1000
+                print(f"| {size} | {name} | {r['seconds']:.2f} | {rate:,.0f} | {per:.2f} "
+                      f"| {r['peak_mib']:.0f} |")
+            cold, base = results["cold"]["seconds"], results["baseline"]["seconds"]
+            print(f"| {size} | cold ÷ baseline | {cold / base:.2f}× | | | |")
+
+
+if __name__ == "__main__":
+    main([int(arg) for arg in sys.argv[1:]] or [100, 1000, 3000])
