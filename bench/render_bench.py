@@ -42,6 +42,7 @@ PHASES = ("validate", "cold", "warm", "warm-nocache", "one-change", "baseline")
 
 def phase(name: str, root: Path) -> dict[str, float]:
     """Run one phase in this process; return its seconds and object count."""
+    pipeline.tune_gc()  # as the command line does
     out = root / pipeline.OUTPUT_DIR
     cache = root / pipeline.CACHE_FILE
     if name == "validate":
@@ -81,13 +82,17 @@ def phase(name: str, root: Path) -> dict[str, float]:
 def measure(name: str, root: Path) -> dict[str, float]:
     """Run a phase in a child process; add its peak resident memory (MiB)."""
     code = (
-        "import json, resource, sys; sys.path.insert(0, %r); import render_bench as b; "
-        "from pathlib import Path; r = b.phase(%r, Path(%r)); "
+        f"import json, resource, sys; sys.path.insert(0, {str(HERE)!r}); "
+        f"import render_bench as b; from pathlib import Path; "
+        f"r = b.phase({name!r}, Path({str(root)!r})); "
         "r['peak_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
         "print(json.dumps(r))"
-    ) % (str(HERE), name, str(root))
+    )
     run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, "PYTHONHASHSEED": "0"},
     )
     return json.loads(run.stdout.strip().splitlines()[-1])
@@ -95,8 +100,10 @@ def measure(name: str, root: Path) -> dict[str, float]:
 
 def main(sizes: list[int]) -> None:
     """Print one table row per size and phase."""
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
-          f"{resource.getpagesize()}-byte pages")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+        f"{resource.getpagesize()}-byte pages"
+    )
     print("| services | phase | seconds | objects/s | ms per service-env | peak MiB |")
     print("|---:|---|---:|---:|---:|---:|")
     for size in sizes:
@@ -108,8 +115,10 @@ def main(sizes: list[int]) -> None:
                 r = results[name]
                 rate = r["objects"] / r["seconds"] if r["objects"] else 0
                 per = r["seconds"] / (size * 3) * 1000
-                print(f"| {size} | {name} | {r['seconds']:.2f} | {rate:,.0f} | {per:.2f} "
-                      f"| {r['peak_mib']:.0f} |")
+                print(
+                    f"| {size} | {name} | {r['seconds']:.2f} | {rate:,.0f} | {per:.2f} "
+                    f"| {r['peak_mib']:.0f} |"
+                )
             cold, base = results["cold"]["seconds"], results["baseline"]["seconds"]
             print(f"| {size} | cold ÷ baseline | {cold / base:.2f}× | | | |")
 

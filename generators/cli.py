@@ -218,6 +218,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code instead of exiting."""
+    pipeline.tune_gc()
     try:
         code = cli.main(args=argv, prog_name="platform", standalone_mode=False)
     except click.exceptions.Exit as exc:  # --help, --version

@@ -64,6 +64,17 @@ class Platform:
         names = {d.name for d in self.documents if d.kind.name == kind}
         return names | {name for k, name in self.unreadable if k == kind}
 
+    @cached_property
+    def canonical(self) -> dict[tuple[str, str], Parsed]:
+        """The document that counts for each (kind, name), valid or not.
+
+        With several documents of one name, the one at ``<directory>/<name>.yaml``.
+        """
+        out: dict[tuple[str, str], Parsed] = {}
+        for doc in sorted(self.documents, key=canonical_first):
+            out.setdefault((doc.kind.name, doc.name), doc)
+        return out
+
     def deploys(self, service: str, environment: str) -> bool:
         """Whether a service runs in an environment, by its lifecycle stage.
 

@@ -401,8 +401,17 @@ class _Converter:
                 items.append(self.convert(item, child, item_pos))
             return items
         tag = _tag(node).rsplit(":", 1)[-1]
+        value = node.value
         if tag in ("str", "value", "merge"):  # `=` and `<<` as values are just text
-            return node.value
+            return value
+        # The common YAML 1.2 core types are built here: ruamel's constructor looks up
+        # the document's version for every scalar, which dominates loading.
+        if tag == "null":
+            return None
+        if tag == "bool":
+            return value.lower() == "true"
+        if tag == "int" and value.lstrip("+-").isdigit() and len(value) < 19:
+            return int(value)
         try:
             return self.constructor.construct_object(node, deep=True)
         except (YAMLError, ValueError, KeyError, TypeError, OverflowError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -42,6 +43,15 @@ class Validation:
     def exit_code(self, *, strict: bool = False) -> int:
         """1 when there are errors (or warnings under ``strict``), else 0."""
         return 1 if self.errors or (strict and self.warnings) else 0
+
+
+def tune_gc() -> None:
+    """Collect garbage far less often (mypy does the same).
+
+    A run builds many objects and few cycles; with the default thresholds a large run
+    spends a third of its time in collection.
+    """
+    gc.set_threshold(200_000, 30, 30)
 
 
 def validate_platform(root: Path) -> Validation:

@@ -22,6 +22,7 @@ from generators.naming import (
 
 def check_names(platform: Platform) -> Iterator[Diagnostic]:
     """Every spec name is a lowercase DNS label within its kind's length limit."""
+    cron_services = {s for (_, s), r in platform.resolved.items() if r.workload.type == "cron"}
     for doc in platform.documents:
         name = doc.name
         path = ("metadata", "name")
@@ -38,10 +39,7 @@ def check_names(platform: Platform) -> Iterator[Diagnostic]:
             )
             continue
         limit = SERVICE_NAME_MAX if doc.kind.name == "Service" else DNS_LABEL_MAX
-        runs_as_cron = any(
-            r.workload.type == "cron" for (_, svc), r in platform.resolved.items() if svc == name
-        )
-        if doc.kind.name == "Service" and runs_as_cron:
+        if doc.kind.name == "Service" and name in cron_services:
             limit = min(limit, CRONJOB_NAME_MAX)
         if len(name) > limit:
             why = {

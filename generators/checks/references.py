@@ -318,12 +318,12 @@ def _services(platform: Platform) -> list[Parsed]:
 
 
 def _service_doc(platform: Platform, name: str) -> Parsed:
-    return min((d for d in _services(platform) if d.name == name), key=canonical_first)
+    return platform.canonical[("Service", name)]
 
 
 def _lifecycle(platform: Platform, name: str) -> Any:
-    docs = [d for d in _services(platform) if d.name == name]
-    return raw(min(docs, key=canonical_first), ("metadata", "lifecycle")) if docs else None
+    doc = platform.canonical.get(("Service", name))
+    return raw(doc, ("metadata", "lifecycle")) if doc is not None else None
 
 
 def _blocks(doc: Parsed) -> list[KeyPath]:
