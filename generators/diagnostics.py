@@ -87,6 +87,7 @@ WORKLOAD_MISMATCH = _code("PL506", "workload-mismatch", "a field that does not f
 UNKNOWN_PORT = _code("PL507", "unknown-port", "a probe names a port the service lacks")
 BAD_SCHEDULE = _code("PL508", "bad-schedule", "a cron schedule that is not valid")
 PROMOTION_ORDER = _code("PL509", "promotion-order", "two environments share a promotion order")
+CONFIG_FILE_CLASH = _code("PL510", "config-file-clash", "two config files map to one file or key")
 # Advice: never fails a run unless --strict.
 MUTABLE_TAG = _code("PL601", "mutable-tag", "an image pinned to `latest`", Severity.WARNING)
 PUBLIC_WITHOUT_TLS = _code(

@@ -50,3 +50,8 @@ def has_version(image: str) -> bool:
 def cluster_dns(service: str, namespace: str) -> str:
     """A Service's in-cluster DNS name."""
     return f"{service}.{namespace}.svc.cluster.local"
+
+
+def config_key(path: str) -> str:
+    """The ConfigMap key of a mounted file: its path, with '/' as '_' (keys are flat)."""
+    return path.strip("/").replace("/", "_")

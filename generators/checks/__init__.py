@@ -34,6 +34,7 @@ CHECKS: tuple[Check, ...] = (
     references.check_env_references,
     consistency.check_workload_fields,
     consistency.check_ports,
+    consistency.check_config_files,
     consistency.check_resources,
     consistency.check_scaling,
     consistency.check_public_hosts,

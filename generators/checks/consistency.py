@@ -9,7 +9,7 @@ from generators.checks.base import at, at_resolved
 from generators.cron import schedule_error
 from generators.diagnostics import Diagnostic
 from generators.graph import Platform, Resolved
-from generators.naming import has_version, public_host
+from generators.naming import config_key, has_version, public_host
 from generators.quantity import parse_quantity
 from generators.resolve import effective_resources
 from generators.suggest import did_you_mean
@@ -136,6 +136,26 @@ def check_ports(platform: Platform) -> Iterator[Diagnostic]:
                 f"expose.port {exposed!r} is not a declared port",
                 did_you_mean(exposed, names, what="ports"),
             )
+
+
+def check_config_files(platform: Platform) -> Iterator[Diagnostic]:
+    """Config files have distinct paths, and distinct ConfigMap keys once '/' is '_'."""
+    for resolved in _each(platform):
+        seen: dict[str, int] = {}
+        for index, config in enumerate(resolved.workload.configFiles):
+            key = config_key(config.path)
+            if key in seen:
+                other = resolved.workload.configFiles[seen[key]].path
+                yield at_resolved(
+                    resolved,
+                    ("configFiles", index, "path"),
+                    codes.CONFIG_FILE_CLASH,
+                    f"{config.path} clashes with {other} (both become ConfigMap key {key!r})"
+                    if other != config.path
+                    else f"{config.path} is mounted twice",
+                    "give each config file its own path; keys replace '/' with '_'",
+                )
+            seen.setdefault(key, index)
 
 
 def check_resources(platform: Platform) -> Iterator[Diagnostic]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generators.context import Deployed, EnvContext
-from generators.naming import public_host
+from generators.naming import config_key, public_host
 from generators.resolve import effective_resources
 from generators.spec.service import Probe, Workload
 from generators.targets.base import MANAGED_BY, Output, metadata, object_path, selector_labels
@@ -374,11 +374,6 @@ def exposed_port(service: Deployed) -> str:
         if wanted in (port.name, port.port):
             return port.name
     return service.workload.ports[0].name
-
-
-def config_key(path: str) -> str:
-    """The ConfigMap key of a mounted file: its path, with '/' as '_' (keys are flat)."""
-    return path.strip("/").replace("/", "_")
 
 
 def content_hash(data: dict[str, str]) -> str:
