@@ -92,6 +92,9 @@ class StatCache:
             stat = (out / rel).stat()
             files[rel] = (stat.st_size, stat.st_mtime_ns, _digest(content))
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = self.path.parent / ".gitignore"
+        if not ignore.exists():  # machine-local: keep it out of every repository
+            ignore.write_text("*\n")
         payload = {"inputs": inputs, "report": report, "files": files}
         _atomic_write(self.path, json.dumps(payload, sort_keys=True).encode())
         self.inputs, self.report, self.files = inputs, report, files
