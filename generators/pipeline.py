@@ -6,6 +6,7 @@ import gc
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path, PurePosixPath
 
 from generators import __version__, emit, tree
@@ -132,16 +133,35 @@ def render_platform(root: Path, environments: Sequence[str] = ()) -> Rendering:
 
 
 def build_tree(platform: Platform, environments: Sequence[str]) -> dict[str, bytes]:
-    """Run every target on every environment: ``{path: bytes}``, sorted by path."""
-    tree: dict[str, bytes] = {}
+    """Run every target on every environment: ``{path: bytes}``, sorted by path.
+
+    Objects a target puts at one path become the documents of that file, in the order
+    the target rendered them.
+    """
+    files: dict[str, list[str]] = {}
+    seen: set[tuple[str, str, str, str]] = set()
     for env in environments:
         context = build_context(platform, env)
         for target in TARGETS.values():
             for path, obj in target.render(context):
-                if path in tree:  # two objects at one path: a bug in a target
-                    raise AssertionError(f"{target.name} renders {path} a second time")
-                tree[path] = emit.dump(obj).encode()
-    return dict(sorted(tree.items()))
+                meta = obj["metadata"]
+                key = (path, obj["kind"], meta.get("namespace", ""), meta["name"])
+                if key in seen:  # the same object twice: a bug in a target
+                    raise AssertionError(f"{target.name} renders {key} a second time")
+                seen.add(key)
+                files.setdefault(path, []).append(emit.dump(obj))
+    return {path: "---\n".join(files[path]).encode() for path in sorted(files)}
+
+
+@cache
+def compiler_digest() -> str:
+    """The compiler's version and source: an edited checkout renders anew."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 #: Where render output goes, relative to the platform root.
@@ -207,8 +227,8 @@ def render_to_disk(
 
 
 def fingerprint(root: Path, specs: Sequence[str]) -> str:
-    """A digest of everything a render reads: the spec files and the compiler version."""
-    digest = hashlib.sha256(__version__.encode())
+    """A digest of everything a render depends on: the spec files and the compiler."""
+    digest = hashlib.sha256(compiler_digest().encode())
     for rel in specs:
         digest.update(rel.encode() + b"\0")
         try:

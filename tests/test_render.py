@@ -73,15 +73,15 @@ def test_byte_identical_across_hash_seeds_cwd_and_file_order(
 def test_check_reports_every_kind_of_drift(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     out = repo / "rendered"
-    (out / "dev/web/service-web.yaml").write_text("edited: true\n")
-    (out / "dev/web/ingress-web.yaml").unlink()
+    (out / "dev/web/manifests.yaml").write_text("edited: true\n")
+    (out / "dev/checkout-api/manifests.yaml").unlink()
     (out / "dev/web/stray.yaml").write_text("kind: ConfigMap\n")
     result = invoke("render", "--check", "--root", str(repo))
     assert result.exit_code == 2
     assert result.stdout.splitlines() == [
-        "missing: rendered/dev/web/ingress-web.yaml",
+        "missing: rendered/dev/checkout-api/manifests.yaml",
         "extra: rendered/dev/web/stray.yaml",
-        "differs: rendered/dev/web/service-web.yaml",
+        "differs: rendered/dev/web/manifests.yaml",
         "rendered/ is stale: run `platform render` and commit the result.",
     ]
     assert invoke("render", "--root", str(repo)).exit_code == 0
@@ -97,7 +97,8 @@ def test_render_removes_stale_owned_files_only(tmp_path: Path) -> None:
     dev.write_text(dev.read_text().replace('    catalog-migrate: "1.14.2"\n', ""))
     result = invoke("render", "--root", str(repo))
     assert result.exit_code == 0, result.stdout
-    assert "0 added, 0 changed, 4 removed" in result.stdout  # 3 objects + its Application
+    # Its app directory goes; the Argo CD file loses its Application.
+    assert "0 added, 1 changed, 1 removed" in result.stdout
     assert not (out / "dev/catalog-migrate").exists()
     assert (out / "README.md").read_text() == "ours, not the compiler's\n"
 
@@ -145,14 +146,14 @@ def test_interrupted_write_is_finished_by_the_next_run(
     repo = copy_repo(tmp_path / "repo")
     out = repo / "rendered"
     new = dict(pipeline.render_platform(repo).tree)
-    new["dev/web/service-web.yaml"] = b"changed: true\n"
+    new["dev/web/manifests.yaml"] = b"changed: true\n"
     monkeypatch.setattr(tree, "replay", lambda out: None)  # "crash" after the journal
     tree.write(out, new)
     assert (out / tree.JOURNAL).exists()
-    assert (out / "dev/web/service-web.yaml").read_bytes() != b"changed: true\n"
+    assert (out / "dev/web/manifests.yaml").read_bytes() != b"changed: true\n"
     monkeypatch.undo()
     tree.replay(out)
-    assert (out / "dev/web/service-web.yaml").read_bytes() == b"changed: true\n"
+    assert (out / "dev/web/manifests.yaml").read_bytes() == b"changed: true\n"
     assert not (out / tree.JOURNAL).exists()
     assert not (out / tree.STAGING).exists()
 
@@ -160,11 +161,11 @@ def test_interrupted_write_is_finished_by_the_next_run(
 def test_env_limits_the_work_to_one_environment(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     out = repo / "rendered"
-    (out / "staging/web/deployment-web.yaml").write_text("stale: true\n")
+    (out / "staging/web/manifests.yaml").write_text("stale: true\n")
     result = invoke("render", "--env", "dev", "--root", str(repo))
     assert result.exit_code == 0
     assert "for dev into rendered/: 0 added, 0 changed, 0 removed" in result.stdout
-    assert (out / "staging/web/deployment-web.yaml").read_text() == "stale: true\n"
+    assert (out / "staging/web/manifests.yaml").read_text() == "stale: true\n"
     assert invoke("render", "--env", "dev", "--check", "--root", str(repo)).exit_code == 0
     assert invoke("render", "--env", "staging", "--check", "--root", str(repo)).exit_code == 2
     unknown = invoke("render", "--env", "prod", "--root", str(repo))
@@ -178,7 +179,7 @@ def test_unchanged_inputs_skip_the_render_but_hand_edits_are_restored(tmp_path: 
     assert invoke("render", "--root", str(repo)).exit_code == 0
     again = invoke("render", "--root", str(repo))
     assert again.stdout == "rendered/ is up to date: no spec changed since the last render.\n"
-    target = out / "dev/web/deployment-web.yaml"
+    target = out / "dev/web/manifests.yaml"
     original = target.read_bytes()
     target.write_bytes(original + b"extra: true\n")
     restored = invoke("render", "--root", str(repo))

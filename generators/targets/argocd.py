@@ -1,6 +1,6 @@
 """Argo CD objects: an AppProject per team and an Application per service, per environment.
 
-They live in ``_argocd/<env>/``, to be synced by one root Application (app of apps) in
+They live in ``_argocd/<env>/manifests.yaml``, to be synced by one root Application (app of apps) in
 the management cluster. Each Application points at ``rendered/<env>/<service>``, a
 directory of plain YAML files.
 """
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generators.context import EnvContext
-from generators.targets.base import MANAGED_BY, Output
+from generators.targets.base import MANAGED_BY, Output, app_path
 from generators.targets.kubernetes import NAMESPACES_APP
 
 ARGOCD_APP = "_argocd"
@@ -32,22 +32,22 @@ class ArgoCDTarget:
         if context.spec.gitops is None:
             return
         yield (
-            self.path(context, "AppProject", self.platform_project_name(context)),
+            self.path(context),
             (self.platform_project(context)),
         )
         yield (
-            self.path(context, "Application", f"{context.name}-namespaces"),
+            self.path(context),
             (self.namespaces_application(context)),
         )
         for team, space in context.namespaces.items():
             yield (
-                self.path(context, "AppProject", f"{team}-{context.name}"),
+                self.path(context),
                 self.project(context, team, space),
             )
         for service in context.services:
             name = f"{service.name}-{context.name}"
             yield (
-                self.path(context, "Application", name),
+                self.path(context),
                 self.application(
                     context,
                     name=name,
@@ -57,9 +57,9 @@ class ArgoCDTarget:
                 ),
             )
 
-    def path(self, context: EnvContext, kind: str, name: str) -> str:
-        """``_argocd/<env>/<kind>-<name>.yaml``."""
-        return f"{ARGOCD_APP}/{context.name}/{kind.lower()}-{name}.yaml"
+    def path(self, context: EnvContext) -> str:
+        """``_argocd/<env>/manifests.yaml``."""
+        return app_path(ARGOCD_APP, context.name)
 
     def platform_project_name(self, context: EnvContext) -> str:
         """The project of the environment-wide objects."""

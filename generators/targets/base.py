@@ -24,9 +24,19 @@ class Target(Protocol):
         ...
 
 
-def object_path(environment: str, app: str, kind: str, name: str) -> str:
-    """``<env>/<app>/<kind>-<name>.yaml``: one object per file, stable names."""
-    return f"{environment}/{app}/{kind.lower()}-{name}.yaml"
+#: The one file of each app directory; it holds the app's objects, one YAML document each.
+MANIFESTS = "manifests.yaml"
+
+
+def app_path(*parts: str) -> str:
+    """``<parts...>/manifests.yaml``: the file an app's objects are written to.
+
+    One multi-document file per app directory, not one file per object: creating files
+    is most of the cost of a render (see docs/benchmarks.md), Argo CD and Flux read
+    multi-document files as they are, and the app directory stays the unit of review
+    and ownership.
+    """
+    return "/".join((*parts, MANIFESTS))
 
 
 def selector_labels(service: Deployed) -> dict[str, str]:

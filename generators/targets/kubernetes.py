@@ -1,8 +1,8 @@
 """Kubernetes objects: per service, its workload, networking, scaling and policy.
 
-Per service and environment, in ``<env>/<service>/``: ServiceAccount, ConfigMap (config
-files), Deployment or CronJob or Job, Service, Ingress or HTTPRoute, HPA, PDB and
-NetworkPolicy. Per environment, in ``<env>/_namespaces/``: the Namespaces.
+Per service and environment, in ``<env>/<service>/manifests.yaml``: ServiceAccount,
+ConfigMap (config files), Deployment or CronJob or Job, Service, Ingress or HTTPRoute,
+HPA, PDB and NetworkPolicy. Per environment, in ``<env>/_namespaces/``: the Namespaces.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from generators.context import Deployed, EnvContext
 from generators.naming import config_key, public_host
 from generators.resolve import effective_resources
 from generators.spec.service import Probe, Workload
-from generators.targets.base import MANAGED_BY, Output, metadata, object_path, selector_labels
+from generators.targets.base import MANAGED_BY, Output, app_path, metadata, selector_labels
 
 #: Directory of environment-wide objects; service names cannot start with "_".
 NAMESPACES_APP = "_namespaces"
@@ -56,10 +56,10 @@ class KubernetesTarget:
                     },
                 },
             }
-            yield object_path(context.name, NAMESPACES_APP, "Namespace", space), obj
+            yield app_path(context.name, NAMESPACES_APP), obj
 
     def service_objects(self, context: EnvContext, service: Deployed) -> Iterator[Output]:
-        """Every object of one service, each at ``<env>/<service>/<kind>-<name>.yaml``."""
+        """Every object of one service, in ``<env>/<service>/manifests.yaml``."""
         workload = service.workload
         config = self.config_map(context, service)
         objects = [self.service_account(context, service), config]
@@ -82,8 +82,7 @@ class KubernetesTarget:
         objects.append(self.network_policy(context, service))
         for obj in objects:
             if obj is not None:
-                path = object_path(context.name, service.name, obj["kind"], obj["metadata"]["name"])
-                yield path, obj
+                yield app_path(context.name, service.name), obj
 
     def service_account(self, context: EnvContext, service: Deployed) -> dict[str, Any]:
         """The pods' identity; its token is mounted only when the spec asks."""
