@@ -24,6 +24,15 @@ class Code:
     severity: Severity
     summary: str
 
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        # Codes cross process boundaries (parallel loading) as references to CODES.
+        return (code_by_id, (self.id,))
+
+
+def code_by_id(code_id: str) -> Code:
+    """The code with this id."""
+    return CODES[code_id]
+
 
 def _code(id_: str, name: str, summary: str, severity: Severity = Severity.ERROR) -> Code:
     code = Code(id_, name, severity, summary)

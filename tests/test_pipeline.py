@@ -58,3 +58,24 @@ def test_file_order_does_not_change_the_report(base_tree: Path) -> None:
     for path, data in contents.items():
         path.write_bytes(data)
     assert pipeline.validate_platform(base_tree).diagnostics == first
+
+
+def test_parallel_loading_reports_exactly_what_serial_loading_does(
+    base_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_tree(
+        base_tree,
+        {
+            "platform/services/broken.yaml": "apiVersion: platform/v1\nkind: Service\n  x: [\n",
+            "platform/teams/shop.yaml": (base_tree / "platform/teams/shop.yaml")
+            .read_text()
+            .replace("#shop", "shop"),
+        },
+    )
+    serial = pipeline.validate_platform(base_tree)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)
+    parallel = pipeline.validate_platform(base_tree)
+    assert parallel.diagnostics == serial.diagnostics
+    assert [d.code.id for d in parallel.diagnostics] == ["PL101", "PL204"]
+    assert parallel.diagnostics[0].code is serial.diagnostics[0].code
+    assert parallel.platform.teams.keys() == serial.platform.teams.keys()
