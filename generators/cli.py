@@ -181,30 +181,8 @@ def render(
     if outcome.errors:
         click.echo("Nothing was rendered: fix the errors above first.")
         return EXIT_INVALID
-    out = pipeline.OUTPUT_DIR
-    drift = outcome.drift
-    if check:
-        for label, paths in (
-            ("missing", drift.missing),
-            ("extra", drift.extra),
-            ("differs", drift.differing),
-        ):
-            for path in paths:
-                click.echo(f"{label}: {out}/{path}")
-        if drift:
-            click.echo(f"{out}/ is stale: run `platform render` and commit the result.")
-            return EXIT_DRIFT
-        click.echo(f"{out}/ is up to date ({outcome.files} files).")
-        return EXIT_OK
-    if outcome.cached:
-        click.echo(f"{out}/ is up to date: no spec changed since the last render.")
-        return EXIT_OK
-    click.echo(
-        f"Rendered {outcome.files} files for {', '.join(outcome.environments)} into "
-        f"{out}/: {len(drift.missing)} added, {len(drift.differing)} changed, "
-        f"{len(drift.extra)} removed."
-    )
-    return EXIT_OK
+    click.echo(report.render_outcome(outcome, check=check, out=pipeline.OUTPUT_DIR), nl=False)
+    return EXIT_DRIFT if check and outcome.drift else EXIT_OK
 
 
 def _color() -> bool:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import click
 
 from generators import __version__
 from generators.diagnostics import CODES, Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from generators.pipeline import RenderOutcome
 
 FORMATS = ("human", "github", "json", "sarif")
 DOCS_URL = "https://github.com/acme/platform/blob/main/docs/diagnostics.md"
@@ -69,6 +73,36 @@ def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
     if not diagnostics:
         return f"All {checked} valid."
     return f"Found {_count(errors, 'error')} and {_count(warnings, 'warning')} in {checked}."
+
+
+def render_outcome(outcome: RenderOutcome, *, check: bool, out: str) -> str:
+    """What a render did, or (with ``check``) every file that differs from it."""
+    drift = outcome.drift
+    if check:
+        lines = [
+            f"{label}: {out}/{path}"
+            for label, paths in (
+                ("missing", drift.missing),
+                ("extra", drift.extra),
+                ("differs", drift.differing),
+            )
+            for path in paths
+        ]
+        if drift:
+            lines.append(f"{out}/ is stale: run `platform render` and commit the result.")
+        else:
+            lines.append(f"{out}/ is up to date ({outcome.files} files).")
+    elif outcome.cached:
+        lines = [f"{out}/ is up to date: no spec changed since the last render."]
+    else:
+        lines = [
+            (
+                f"Rendered {outcome.files} files for {', '.join(outcome.environments)} into "
+                f"{out}/: {len(drift.missing)} added, {len(drift.differing)} changed, "
+                f"{len(drift.extra)} removed."
+            )
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def github(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: bool) -> str:
