@@ -12,6 +12,7 @@ Rules enforced here, before any spec model sees the data:
 
 from __future__ import annotations
 
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,7 +25,7 @@ from ruamel.yaml.tag import Tag
 
 from generators import diagnostics as codes
 from generators.diagnostics import Diagnostic
-from generators.source import KeyPath, Location, SourceDoc, dotted
+from generators.source import KeyPath, Location, Positions, SourceDoc, dotted
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 50_000
@@ -163,8 +164,7 @@ def _parse(rel: str, text: str) -> SourceDoc:
     # Composing (not constructing) keeps a start mark on every node; with
     # ruamel.yaml.clib this runs libyaml's C parser, ten times faster than the
     # round-trip loader, which is only needed for edits that keep comments.
-    yaml = YAML(typ="safe", pure=False)
-    yaml.Resolver = _Resolver
+    yaml = _yaml()
     if all(_is_blank(line) for line in text.splitlines()):
         raise _LoadProblem(
             codes.EMPTY_FILE,
@@ -237,11 +237,24 @@ def _parse(rel: str, text: str) -> SourceDoc:
             1,
             "a spec is a mapping with apiVersion, kind, metadata and spec",
         )
-    converter = _Converter(yaml)
+    start = (first.start_mark.line, first.start_mark.column)
+    try:
+        data = _Converter(yaml, record=False).convert(first, (), start)
+    except _LoadProblem:
+        # Convert again, recording positions, so the problem is located exactly.
+        _Converter(yaml, record=True).convert(first, (), start)
+        raise
+    return SourceDoc(file=rel, data=data, text=text, positions=partial(_positions, text))
+
+
+def _positions(text: str) -> Positions:
+    """Where every key and value of a (valid) document starts."""
+    first = next(iter(_yaml().compose_all(text)))
+    converter = _Converter(_yaml(), record=True)
     start = (first.start_mark.line, first.start_mark.column)
     converter.values[()] = start
-    data = converter.convert(first, (), start)
-    return SourceDoc(file=rel, data=data, text=text, keys=converter.keys, values=converter.values)
+    converter.convert(first, (), start)
+    return converter.keys, converter.values
 
 
 class _Resolver(VersionedResolver):
@@ -261,6 +274,14 @@ class _Resolver(VersionedResolver):
                     first: [(Tag(suffix=tag), regexp) for tag, regexp in resolvers]
                     for first, resolvers in self.versioned_resolver.items()
                 }
+                for resolvers in _Resolver.table.values():
+                    _TAG_TEXT.update((id(tag), str(tag)) for tag, _ in resolvers)
+                for default in (
+                    self.DEFAULT_SCALAR_TAG,
+                    self.DEFAULT_SEQUENCE_TAG,
+                    self.DEFAULT_MAPPING_TAG,
+                ):
+                    _TAG_TEXT[id(default)] = str(default)
             for tag, regexp in _Resolver.table.get(value[:1], ()):
                 if regexp.match(value):
                     return tag
@@ -269,17 +290,34 @@ class _Resolver(VersionedResolver):
         return self.DEFAULT_SEQUENCE_TAG if kind is SequenceNode else self.DEFAULT_MAPPING_TAG
 
 
+@cache
+def _yaml() -> YAML:
+    """One configured parser per process: creating one per file costs more than parsing."""
+    yaml = YAML(typ="safe", pure=False)
+    yaml.Resolver = _Resolver
+    return yaml
+
+
 def _is_blank(line: str) -> bool:
     stripped = line.strip()
     return not stripped or stripped.startswith("#") or stripped in ("---", "...")
 
 
 def _tag(node: Node) -> str:
-    return str(node.tag or "")
+    # Tags from the resolver's table are shared objects: look their text up instead
+    # of formatting it again for every node (a hot path).
+    tag = node.ctag
+    known = _TAG_TEXT.get(id(tag))
+    return known if known is not None else str(tag or "")
+
+
+_STANDARD = "tag:yaml.org,2002:"
+#: id of each shared resolver Tag (kept alive by _Resolver.table) -> its text.
+_TAG_TEXT: dict[int, str] = {}
 
 
 def _is_empty(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and _tag(node).endswith(":null") and node.value == ""
+    return type(node) is ScalarNode and node.value == "" and _tag(node).endswith(":null")
 
 
 def _syntax_problem(exc: MarkedYAMLError, text: str) -> _LoadProblem:
@@ -337,8 +375,13 @@ def _syntax_problem(exc: MarkedYAMLError, text: str) -> _LoadProblem:
 class _Converter:
     """Turns composed YAML nodes into plain data, recording positions."""
 
-    def __init__(self, yaml: YAML) -> None:
+    def __init__(self, yaml: YAML, *, record: bool) -> None:
         self.constructor = yaml.constructor
+        # The parser is shared by every file of a process: start from clean caches, or
+        # they would keep every file's nodes alive and remember earlier failures.
+        self.constructor.constructed_objects.clear()
+        self.constructor.recursive_objects.clear()
+        self.record = record
         self.keys: dict[KeyPath, tuple[int, int]] = {}
         self.values: dict[KeyPath, tuple[int, int]] = {}
         self.nodes = 0
@@ -382,7 +425,8 @@ class _Converter:
                 pos[1] + 1,
                 "flatten the structure",
             )
-        if not _tag(node).startswith("tag:yaml.org,2002:"):
+        text = _tag(node)
+        if not text.startswith(_STANDARD):
             raise _LoadProblem(
                 codes.YAML_SYNTAX,
                 f"custom YAML tag {node.tag!r} at {dotted(path)} is not supported",
@@ -390,6 +434,10 @@ class _Converter:
                 pos[1] + 1,
                 "remove the tag; specs use plain YAML values",
             )
+        tag = text[len(_STANDARD) :]
+        value = node.value
+        if tag in ("str", "value", "merge") and type(node) is ScalarNode:
+            return value  # the common case first; `=` and `<<` as values are just text
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
@@ -397,13 +445,10 @@ class _Converter:
             for index, item in enumerate(node.value):
                 child = (*path, index)
                 item_pos = _position(item)
-                self.values[child] = item_pos
+                if self.record:
+                    self.values[child] = item_pos
                 items.append(self.convert(item, child, item_pos))
             return items
-        tag = _tag(node).rsplit(":", 1)[-1]
-        value = node.value
-        if tag in ("str", "value", "merge"):  # `=` and `<<` as values are just text
-            return value
         # The common YAML 1.2 core types are built here: ruamel's constructor looks up
         # the document's version for every scalar, which dominates loading.
         if tag == "null":
@@ -430,7 +475,8 @@ class _Converter:
         merged: list[tuple[Node, Node]] = []
         merges = 0
         for key_node, value_node in node.value:
-            if _tag(key_node).endswith(":merge"):  # `<<: *base` brings in keys it lacks
+            if key_node.value == "<<" and _tag(key_node).endswith(":merge"):
+                # `<<: *base` brings in the keys this mapping lacks
                 sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 if not all(isinstance(source, MappingNode) for source in sources) or merges:
                     raise _LoadProblem(
@@ -469,6 +515,9 @@ class _Converter:
         self, out: dict[str, Any], path: KeyPath, key: str, key_node: Node, value_node: Node
     ) -> None:
         child = (*path, key)
+        if not self.record:
+            out[key] = self.convert(value_node, child, _NO_POSITION)
+            return
         key_pos = _position(key_node)
         self.keys[child] = key_pos
         # An empty value has no token of its own: point at its key.
@@ -486,6 +535,9 @@ class _Converter:
             node.start_mark.column + 1,
             "keys are plain names",
         )
+
+
+_NO_POSITION = (0, 0)
 
 
 def _position(node: Node) -> tuple[int, int]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 #: A key path inside one document, e.g. ``("spec", "ports", 0, "name")``.
 KeyPath = tuple[str | int, ...]
+#: Where keys and values start: ``(keys, values)``, each key path -> (line, col), 0-based.
+Positions = tuple[dict[KeyPath, tuple[int, int]], dict[KeyPath, tuple[int, int]]]
 
 
 def dotted(path: Iterable[str | int]) -> str:
@@ -49,13 +51,31 @@ class SourceDoc:
     ``keys`` holds where a mapping key starts, ``values`` where a value starts (for a
     sequence item, where the item starts). Positions are 0-based as ruamel reports
     them; :meth:`locate` turns them into 1-based :class:`Location`.
+
+    Positions are worked out on first use, by ``positions``: a valid document is never
+    located, and recording every position while loading would cost a third of it.
     """
 
     file: str
     data: Mapping[str, Any]
     text: str
-    keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
-    values: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    positions: Callable[[], Positions] | None = None
+    _cache: dict[str, Positions] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def keys(self) -> Mapping[KeyPath, tuple[int, int]]:
+        """Where each mapping key starts."""
+        return self._positions()[0]
+
+    @property
+    def values(self) -> Mapping[KeyPath, tuple[int, int]]:
+        """Where each value (or sequence item) starts."""
+        return self._positions()[1]
+
+    def _positions(self) -> Positions:
+        if "p" not in self._cache:
+            self._cache["p"] = self.positions() if self.positions is not None else ({}, {})
+        return self._cache["p"]
 
     def has(self, path: KeyPath) -> bool:
         """Whether ``path`` names a key or item present in this document."""

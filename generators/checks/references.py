@@ -229,27 +229,19 @@ def check_env_references(platform: Platform) -> Iterator[Diagnostic]:
     for doc in _services(platform):
         for path, value in _env_values(doc):
             for ref in references(value):
-                location = _reference_location(doc, path, ref)
                 if ref.error:
-                    yield Diagnostic(
-                        codes.BAD_REFERENCE, ref.error, location, dotted(path), ref.hint
-                    )
+                    code, message, hint = codes.BAD_REFERENCE, ref.error, ref.hint
                 elif ref.service == doc.name:
-                    yield Diagnostic(
-                        codes.BAD_REFERENCE,
-                        f"{ref.text} refers to the service itself",
-                        location,
-                        dotted(path),
-                        "use localhost and the port directly",
-                    )
+                    code, message = codes.BAD_REFERENCE, f"{ref.text} refers to the service itself"
+                    hint = "use localhost and the port directly"
                 elif ref.service is not None and ref.service not in names:
-                    yield Diagnostic(
-                        codes.UNKNOWN_SERVICE,
-                        f"{ref.text} refers to unknown service {ref.service!r}",
-                        location,
-                        dotted(path),
-                        did_you_mean(ref.service, names - {doc.name}, what="services"),
-                    )
+                    code = codes.UNKNOWN_SERVICE
+                    message = f"{ref.text} refers to unknown service {ref.service!r}"
+                    hint = did_you_mean(ref.service, names - {doc.name}, what="services")
+                else:
+                    continue  # locating is for problems only: it costs a second parse
+                location = _reference_location(doc, path, ref)
+                yield Diagnostic(code, message, location, dotted(path), hint)
     for (env, service), resolved in sorted(platform.resolved.items()):
         if service in platform.services and platform.deploys(service, env):
             yield from _unresolvable(platform, env, service)
