@@ -141,6 +141,7 @@ def build_platform(
     platform = Platform(documents=tuple(documents), unreadable=frozenset(unreadable))
     resolved: dict[tuple[str, str], Resolved] = {}
     found: list[Diagnostic] = []
+    spec_data = {name: _spec_data(doc) for name, (doc, _) in platform.services.items()}
     for env_name, (env_doc, _) in sorted(platform.environments.items()):
         for svc_name, (svc_doc, service) in sorted(platform.services.items()):
             layers = (
@@ -151,7 +152,7 @@ def build_platform(
             )
             data = merge_layers(layers, drop=("environments", "replicas"))
             workload: Workload | None = service.spec
-            if data != _spec_data(svc_doc):  # something above or below the spec applies
+            if data != spec_data[svc_name]:  # something above or below the spec applies
                 workload, errors = validate_model(
                     Workload, data, partial(origin, layers), environment=env_name
                 )
