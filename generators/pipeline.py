@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import multiprocessing as mp
@@ -126,10 +127,18 @@ class Rendering:
     validation: Validation
     environments: tuple[str, ...]
     tree: Mapping[str, bytes]
+    #: Whether only some environments were asked for (``--env``).
+    partial: bool = False
 
     @property
     def scope(self) -> tuple[str, ...]:
-        """Path prefixes this render covers (all of them without ``--env``)."""
+        """Path prefixes this render covers: none (everything) without ``--env``.
+
+        A complete render covers the whole output, so the files of an environment that
+        no longer exists are stale too.
+        """
+        if not self.partial:
+            return ()
         return tuple(
             prefix for env in self.environments for prefix in (f"{env}/", f"{ARGOCD_APP}/{env}/")
         )
@@ -151,8 +160,10 @@ def render_platform(root: Path, environments: Sequence[str] = ()) -> Rendering:
             )
     chosen = tuple(sorted(set(environments))) if environments else tuple(known)
     if validation.errors:
-        return Rendering(validation, chosen, {})
-    return Rendering(validation, chosen, build_tree(validation.platform, chosen))
+        return Rendering(validation, chosen, {}, bool(environments))
+    return Rendering(
+        validation, chosen, build_tree(validation.platform, chosen), bool(environments)
+    )
 
 
 def build_tree(platform: Platform, environments: Sequence[str]) -> dict[str, bytes]:
@@ -224,8 +235,8 @@ def render_to_disk(
     cache = tree.StatCache.load(root / CACHE_FILE)
     specs = discover(root)
     inputs = fingerprint(root, specs)
-    if not environments and cache.fresh(out, inputs):
-        diagnostics = tuple(Diagnostic.from_dict(d) for d in cache.report)
+    if not environments and cache.fresh(out, inputs) and (cached := _cached_report(cache)):
+        diagnostics = cached[1]
         return RenderOutcome(
             tuple(sorted({p.split("/")[0] for p in cache.files or {} if not p.startswith("_")})),
             diagnostics,
@@ -238,15 +249,33 @@ def render_to_disk(
     diagnostics = rendering.validation.diagnostics
     if rendering.validation.errors:
         return RenderOutcome(rendering.environments, diagnostics, len(specs), 0, tree.Drift())
-    if check:
-        drift = tree.compare(out, rendering.tree, rendering.scope, cache)
-    else:
-        drift = tree.write(out, rendering.tree, rendering.scope, cache)
-        if not environments:
+    try:
+        if check:
+            drift = tree.compare(out, rendering.tree, rendering.scope, cache)
+        else:
+            cache_dir = (root / CACHE_FILE).parent
+            lock = cache_dir / "render.lock" if not cache_dir.is_file() else None
+            drift = tree.write(out, rendering.tree, rendering.scope, cache, lock)
+    except OSError as exc:
+        raise UsageError(
+            message=f"cannot write {OUTPUT_DIR}/: {exc.strerror or exc} ({exc.filename})",
+            hint=f"make {OUTPUT_DIR}/ a writable directory and move what is in the way; "
+            "an interrupted write is finished by the next render",
+        ) from None
+    if not check and not environments:
+        # The cache only saves time; without it the next render reads the files.
+        with contextlib.suppress(OSError):
             cache.save(out, rendering.tree, inputs, [d.to_dict() for d in diagnostics])
     return RenderOutcome(
         rendering.environments, diagnostics, len(specs), len(rendering.tree), drift
     )
+
+
+def _cached_report(cache: tree.StatCache) -> tuple[bool, tuple[Diagnostic, ...]] | None:
+    try:
+        return True, tuple(Diagnostic.from_dict(d) for d in cache.report)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # a damaged cache: render for real
 
 
 def fingerprint(root: Path, specs: Sequence[str]) -> str:

@@ -12,6 +12,7 @@ import click
 
 from generators import __version__
 from generators.diagnostics import CODES, Diagnostic, Severity
+from generators.tree import MANIFEST
 
 if TYPE_CHECKING:
     from generators.pipeline import RenderOutcome
@@ -78,6 +79,10 @@ def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
 def render_outcome(outcome: RenderOutcome, *, check: bool, out: str) -> str:
     """What a render did, or (with ``check``) every file that differs from it."""
     drift = outcome.drift
+    # The ownership manifest is bookkeeping: count the rendered files only.
+    added, changed = (
+        [p for p in paths if p != MANIFEST] for paths in (drift.missing, drift.differing)
+    )
     if check:
         lines = [
             f"{label}: {out}/{path}"
@@ -98,7 +103,7 @@ def render_outcome(outcome: RenderOutcome, *, check: bool, out: str) -> str:
         lines = [
             (
                 f"Rendered {outcome.files} files for {', '.join(outcome.environments)} into "
-                f"{out}/: {len(drift.missing)} added, {len(drift.differing)} changed, "
+                f"{out}/: {len(added)} added, {len(changed)} changed, "
                 f"{len(drift.extra)} removed."
             )
         ]

@@ -17,9 +17,12 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from generators.errors import UsageError
 
 MANIFEST = ".platform-manifest"
 STAGING = ".platform-staging"
@@ -60,8 +63,8 @@ class StatCache:
             data = json.loads(path.read_text())
             files = {rel: (int(s), int(m), str(h)) for rel, (s, m, h) in data["files"].items()}
             return cls(path, str(data["inputs"]), list(data["report"]), files)
-        except (OSError, ValueError, KeyError, TypeError):
-            return cls(path, files={})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls(path, files={})  # a damaged cache is an empty one
 
     def unchanged(self, out: Path, rel: str) -> str | None:
         """The content hash of ``out/rel`` if its size and mtime match the cache."""
@@ -78,6 +81,8 @@ class StatCache:
         """Whether the inputs are those of the last write and its files are untouched."""
         if not self.files or inputs != self.inputs:
             return False
+        if (out / JOURNAL).exists() or not (out / MANIFEST).is_file():
+            return False  # an unfinished write, or a lost manifest: render for real
         if any(self.unchanged(out, rel) is None for rel in self.files):
             return False
         # A file added by hand to an app directory would be removed by a render.
@@ -125,6 +130,13 @@ def compare(
         elif (out / rel).read_bytes() != content:
             differing.append(rel)
     extra = sorted(p for p in owned - tree.keys() if (out / p).is_file())
+    try:
+        manifest = (out / MANIFEST).read_text()
+    except (FileNotFoundError, NotADirectoryError):
+        manifest = None
+    if manifest != _manifest_text(out, tree, scope):
+        # The manifest says what the compiler owns: a stale one would leave files behind.
+        (missing if manifest is None else differing).append(MANIFEST)
     return Drift(tuple(missing), tuple(extra), tuple(differing))
 
 
@@ -133,17 +145,39 @@ def write(
     tree: Mapping[str, bytes],
     scope: Iterable[str] = (),
     cache: StatCache | None = None,
+    lock: Path | None = None,
 ) -> Drift:
     """Make ``out`` hold exactly the tree (within ``scope``), atomically.
+
+    Args:
+        out: the output directory.
+        tree: ``{relative path: bytes}``.
+        scope: path prefixes this write covers (``--env``); empty for everything.
+        cache: the stat cache, to compare without reading unchanged files.
+        lock: the lock file, outside ``out`` (default ``.<out>.lock`` beside it).
 
     Returns:
         What changed: files added, removed and rewritten.
     """
     out.mkdir(parents=True, exist_ok=True)
+    with _locked(lock or out.with_name(f".{out.name}.lock")):
+        return _write(out, tree, scope, cache)
+
+
+def _write(
+    out: Path, tree: Mapping[str, bytes], scope: Iterable[str], cache: StatCache | None
+) -> Drift:
     replay(out)
     drift = compare(out, tree, scope, cache)
     if not drift:
         return drift
+    for rel in (*drift.missing, *drift.differing, *drift.extra):
+        if not _confined(out, rel):
+            raise UsageError(
+                message=f"{out.name}/{rel} leads outside {out.name}/ (through a symlink?)",
+                hint="replace the symlink with a plain directory; the compiler writes only "
+                f"inside {out.name}/",
+            )
     staging = out / STAGING
     shutil.rmtree(staging, ignore_errors=True)
     moves: list[tuple[str, str]] = []
@@ -151,7 +185,9 @@ def write(
         staging.mkdir()
         # A top-level directory that does not exist yet (a first render, a new
         # environment) is staged whole and moved with one rename.
-        new_tops = {rel.split("/", 1)[0] for rel in drift.missing} - set(_listing(out))
+        new_tops = {rel.split("/", 1)[0] for rel in drift.missing if "/" in rel} - set(
+            _listing(out)
+        )
         made: set[Path] = set()
         for rel in drift.missing:
             if rel.split("/", 1)[0] in new_tops:
@@ -161,8 +197,12 @@ def write(
                     made.add(staged.parent)
                 staged.write_bytes(tree[rel])
         moves += [(f"tree/{top}", top) for top in sorted(new_tops)]
-        single = [rel for rel in drift.missing if rel.split("/", 1)[0] not in new_tops]
-        for index, rel in enumerate((*single, *drift.differing)):
+        single = [
+            rel
+            for rel in (*drift.missing, *drift.differing)
+            if rel.split("/", 1)[0] not in new_tops and rel != MANIFEST
+        ]
+        for index, rel in enumerate(single):
             staged = staging / f"{index:08d}"
             staged.write_bytes(tree[rel])
             moves.append((staged.name, rel))
@@ -193,6 +233,8 @@ def replay(out: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
     for rel in journal["deletes"]:
+        if not _confined(out, rel):
+            continue
         path = out / rel
         path.unlink(missing_ok=True)
         _prune_empty_dirs(out, path.parent)
@@ -224,9 +266,37 @@ def _owned(out: Path, tree: Mapping[str, bytes]) -> set[str]:
 def _read_manifest(out: Path) -> list[str]:
     try:
         lines = (out / MANIFEST).read_text().splitlines()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return [line for line in lines if line and not line.startswith("#")]
+    # The manifest is committed, so it is input too: only plain paths inside the tree.
+    return [line for line in lines if line and not line.startswith("#") and _plain(line)]
+
+
+def _plain(rel: str) -> bool:
+    parts = rel.split("/")
+    return not rel.startswith("/") and all(p not in ("", ".", "..") for p in parts)
+
+
+def _confined(out: Path, rel: str) -> bool:
+    """Whether ``out/rel`` is a plain relative path that stays inside ``out``."""
+    return _plain(rel) and (out / rel).resolve().is_relative_to(out.resolve())
+
+
+@contextmanager
+def _locked(lock: Path) -> Iterator[None]:
+    """One writer at a time: a second render waits for the first to finish."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks
+        yield
+        return
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _manifest_text(out: Path, tree: Mapping[str, bytes], scope: Iterable[str]) -> str:
@@ -251,6 +321,11 @@ def _atomic_write(path: Path, content: bytes) -> None:
 
 
 def _prune_empty_dirs(out: Path, directory: Path) -> None:
-    while directory != out and directory.is_dir() and not any(directory.iterdir()):
+    while (
+        directory != out
+        and directory.is_relative_to(out)
+        and directory.is_dir()
+        and not any(directory.iterdir())
+    ):
         directory.rmdir()
         directory = directory.parent

@@ -200,3 +200,81 @@ def test_warnings_are_shown_on_every_render(tmp_path: Path) -> None:
     assert "warning[PL601]" in first.stdout
     assert "warning[PL601]" in second.stdout
     assert second.stdout.endswith("no spec changed since the last render.\n")
+
+
+def test_a_removed_environment_is_cleaned_up(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    (repo / "environments/staging.yaml").unlink()
+    result = invoke("render", "--root", str(repo))
+    assert result.exit_code == 0, result.stdout
+    assert not (repo / "rendered/staging").exists()
+    assert not (repo / "rendered/_argocd/staging").exists()
+    assert "staging/" not in (repo / "rendered" / tree.MANIFEST).read_text()
+    assert invoke("render", "--check", "--root", str(repo)).exit_code == 0
+
+
+def test_the_manifest_cannot_reach_outside_the_tree(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    manifest = repo / "rendered" / tree.MANIFEST
+    manifest.write_text(manifest.read_text() + "dev/../../../victim.txt\n/etc/passwd\n")
+    assert invoke("render", "--root", str(repo)).exit_code == 0
+    assert victim.read_text() == "keep me\n"
+
+
+def test_a_symlinked_app_directory_is_refused(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    outside = tmp_path / "outside"
+    shutil.move(repo / "rendered/dev/web", outside)
+    (outside / "NOTES.md").write_text("mine\n")
+    (outside / "manifests.yaml").write_text("changed: true\n")
+    (repo / "rendered/dev/web").symlink_to(outside)
+    result = invoke("render", "--root", str(repo))
+    assert result.exit_code == 3
+    assert "leads outside rendered/" in result.stderr
+    assert (outside / "NOTES.md").read_text() == "mine\n"
+
+
+def test_things_in_the_way_are_usage_errors(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    shutil.rmtree(repo / "rendered")
+    (repo / "rendered").write_text("not a directory\n")
+    result = invoke("render", "--root", str(repo))
+    assert result.exit_code == 3
+    assert result.stderr.startswith("error: cannot write rendered/")
+    (repo / "rendered").unlink()
+    (repo / ".platform-cache").write_text("a file where the cache goes\n")
+    assert invoke("render", "--root", str(repo)).exit_code == 0  # the cache is optional
+
+
+@pytest.mark.parametrize(
+    "content",
+    ['{"files": [], "inputs": "x", "report": []}', "[1, 2]", "{not json"],
+)
+def test_a_damaged_cache_is_ignored(tmp_path: Path, content: str) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    assert invoke("render", "--root", str(repo)).exit_code == 0
+    (repo / pipeline.CACHE_FILE).write_text(content)
+    assert invoke("render", "--root", str(repo)).exit_code == 0
+
+
+def test_a_damaged_cached_report_is_ignored(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    assert invoke("render", "--root", str(repo)).exit_code == 0
+    cache = repo / pipeline.CACHE_FILE
+    cache.write_text(cache.read_text().replace('"report": []', '"report": [{"bogus": 1}]'))
+    result = invoke("render", "--root", str(repo))
+    assert result.exit_code == 0
+    assert "0 added, 0 changed, 0 removed" in result.stdout
+
+
+def test_a_lost_manifest_is_noticed_and_restored(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    assert invoke("render", "--root", str(repo)).exit_code == 0
+    (repo / "rendered" / tree.MANIFEST).unlink()
+    check = invoke("render", "--check", "--root", str(repo))
+    assert check.exit_code == 2
+    assert f"missing: rendered/{tree.MANIFEST}" in check.stdout
+    assert invoke("render", "--root", str(repo)).exit_code == 0
+    assert (repo / "rendered" / tree.MANIFEST).is_file()
