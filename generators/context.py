@@ -43,9 +43,13 @@ class EnvContext:
     services: tuple[Deployed, ...]
     #: Team name -> namespace, for teams with a service here.
     namespaces: Mapping[str, str] = field(default_factory=dict)
+    #: The output directory relative to the git repository's root (Argo CD's paths).
+    output_path: str = "rendered"
 
 
-def build_context(platform: Platform, environment: str) -> EnvContext:
+def build_context(
+    platform: Platform, environment: str, output_path: str = "rendered"
+) -> EnvContext:
     """Resolve every deployed service of ``environment``.
 
     Raises:
@@ -101,6 +105,7 @@ def build_context(platform: Platform, environment: str) -> EnvContext:
         spec=env,
         services=tuple(services),
         namespaces=dict(sorted({teams[n]: spaces[n] for n in names}.items())),
+        output_path=output_path,
     )
 
 

@@ -29,6 +29,11 @@ _NUMBER_LIKE = re.compile(
     re.IGNORECASE,
 )
 _DATE_LIKE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+# Parsers disagree on numbers (".5e3", "1_000", "0o17", sexagesimals): rather than
+# track every dialect, anything that starts like a number is quoted.
+_STARTS_LIKE_A_NUMBER = re.compile(r"^[-+.]?[0-9]|^[-+]?\.[0-9]")
+# ...except Kubernetes quantities ("250m", "512Mi"), which no parser reads as numbers.
+_QUANTITY = re.compile(r"[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)")
 _RESERVED = {
     "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<",
 }  # fmt: skip
@@ -99,6 +104,7 @@ def _is_plain(text: str) -> bool:
         and "  " not in text
         and text.lower() not in _RESERVED
         and not _NUMBER_LIKE.fullmatch(text)
+        and (not _STARTS_LIKE_A_NUMBER.match(text) or bool(_QUANTITY.fullmatch(text)))
         and not _DATE_LIKE.match(text)
     )
 

@@ -15,6 +15,10 @@ SERVICE_NAME_MAX = DNS_LABEL_MAX - max(map(len, RESERVED_SUFFIXES))
 CRONJOB_NAME_MAX = 52
 
 
+#: Namespaces the platform never renders into: Kubernetes' own.
+RESERVED_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+
+
 def public_host(host: str, base_domain: str) -> str:
     """The full host name: a bare label gets the environment's base domain."""
     return host if "." in host else f"{host}.{base_domain}"

@@ -25,6 +25,11 @@ from generators.suggest import did_you_mean
 from generators.targets import TARGETS
 from generators.targets.argocd import ARGOCD_APP
 
+#: Where render output goes, relative to the platform root.
+OUTPUT_DIR = "rendered"
+#: The stat cache of the last complete render (machine-local, git-ignored).
+CACHE_FILE = ".platform-cache/render.json"
+
 
 @dataclass(frozen=True)
 class Validation:
@@ -161,12 +166,28 @@ def render_platform(root: Path, environments: Sequence[str] = ()) -> Rendering:
     chosen = tuple(sorted(set(environments))) if environments else tuple(known)
     if validation.errors:
         return Rendering(validation, chosen, {}, bool(environments))
+    output = repository_path(root) + OUTPUT_DIR
     return Rendering(
-        validation, chosen, build_tree(validation.platform, chosen), bool(environments)
+        validation, chosen, build_tree(validation.platform, chosen, output), bool(environments)
     )
 
 
-def build_tree(platform: Platform, environments: Sequence[str]) -> dict[str, bytes]:
+def repository_path(root: Path) -> str:
+    """``root`` relative to its git repository, with a trailing slash (``""`` at the top).
+
+    Argo CD's source paths are relative to the repository, not to the platform root.
+    """
+    resolved = root.resolve()
+    for candidate in (resolved, *resolved.parents):
+        if (candidate / ".git").exists():
+            relative = resolved.relative_to(candidate).as_posix()
+            return "" if relative == "." else relative + "/"
+    return ""
+
+
+def build_tree(
+    platform: Platform, environments: Sequence[str], output_path: str = OUTPUT_DIR
+) -> dict[str, bytes]:
     """Run every target on every environment: ``{path: bytes}``, sorted by path.
 
     Objects a target puts at one path become the documents of that file, in the order
@@ -175,7 +196,7 @@ def build_tree(platform: Platform, environments: Sequence[str]) -> dict[str, byt
     files: dict[str, list[str]] = {}
     seen: set[tuple[str, str, str, str]] = set()
     for env in environments:
-        context = build_context(platform, env)
+        context = build_context(platform, env, output_path)
         for target in TARGETS.values():
             for path, obj in target.render(context):
                 meta = obj["metadata"]
@@ -196,12 +217,6 @@ def compiler_digest() -> str:
         digest.update(source.relative_to(package).as_posix().encode() + b"\0")
         digest.update(source.read_bytes())
     return digest.hexdigest()
-
-
-#: Where render output goes, relative to the platform root.
-OUTPUT_DIR = "rendered"
-#: The stat cache of the last complete render (machine-local, git-ignored).
-CACHE_FILE = ".platform-cache/render.json"
 
 
 @dataclass(frozen=True)

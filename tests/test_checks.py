@@ -178,3 +178,50 @@ def test_host_listed_twice_in_one_service(base_tree: Path) -> None:
     assert [(c, m) for c, _, _, m, _ in found(base_tree)] == [
         ("PL502", "host 'api' is listed twice")
     ]
+
+
+def test_reserved_namespaces_are_refused(base_tree: Path) -> None:
+    prod = base_tree / "environments/production.yaml"
+    prod.write_text(prod.read_text() + "  namespaceStrategy: per-team\n")
+    build_tree(
+        base_tree,
+        {
+            "platform/teams/kube-system.yaml": "apiVersion: platform/v1\nkind: Team\n"
+            "metadata:\n  name: kube-system\nspec:\n  owners: ['@x/y']\n"
+        },
+    )
+    assert [(c, m) for c, _, _, m, _ in found(base_tree)] == [
+        (
+            "PL401",
+            ("namespace 'kube-system' in environment 'production' is reserved "
+            "(Kubernetes, Argo CD or the ingress controller use it)"),
+        )
+    ]
+
+
+def test_a_worker_cannot_be_reached_by_reference(base_tree: Path) -> None:
+    build_tree(
+        base_tree,
+        {
+            "platform/services/c.yaml": service(
+                "c", "  env:\n    W: ${services.worker.host}\n  dependsOn: [worker]\n"
+            )
+        },
+    )
+    assert [m for c, _, _, m, _ in found(base_tree)] == [
+        "${services.worker.host} cannot resolve: 'worker' is a worker, with no Service"
+    ]
+
+
+def test_route_paths_and_config_paths_the_api_server_rejects(base_tree: Path) -> None:
+    api = base_tree / "platform/services/api.yaml"
+    api.write_text(api.read_text().replace("hosts: [api]", "hosts: [api]\n    paths: [/a//b]"))
+    build_tree(
+        base_tree,
+        {
+            "platform/services/c.yaml": service(
+                "c", "  configFiles:\n    - {path: /tmp, content: x}\n"
+            )
+        },
+    )
+    assert [c for c, *_ in found(base_tree)] == ["PL204", "PL510"]

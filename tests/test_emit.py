@@ -18,6 +18,7 @@ TRICKY = st.sampled_from(
      "012", "1_000", "12:30", "2024-01-01", ".inf", "-.5", "+1", "<<", "=", "- a", "a: b",
      "a #b", "#c", "@x", "`x`", "*a", "&a", "!t", "%x", "|", ">", "'q'", '"d"', "[x]", "{x}",
      "a,b", "?", ":", "-", "--config", "", " lead", "trail ", "two  spaces", "tab\there",
+     ".5e3", ".5E-3", ".1e+2", ".5_0", "250m", "512Mi", "1E", "2.5Gi", "1e3M",
      "ünï", "line\nbreak", "end\n", "\n\nlead", "a\n\n\n", "\u2028", "\x85", "\x00", "\ud7ff"]
 )  # fmt: skip
 TEXT = st.text(max_size=20) | TRICKY

@@ -278,3 +278,31 @@ def test_a_lost_manifest_is_noticed_and_restored(tmp_path: Path) -> None:
     assert f"missing: rendered/{tree.MANIFEST}" in check.stdout
     assert invoke("render", "--root", str(repo)).exit_code == 0
     assert (repo / "rendered" / tree.MANIFEST).is_file()
+
+
+def test_names_never_clash_in_argo_cd(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    # A team called "platform": its project must not clash with the environment's.
+    for path in (repo / "platform/services").glob("*.yaml"):
+        path.write_text(path.read_text().replace("team: payments", "team: platform"))
+    team = repo / "platform/teams/payments.yaml"
+    team.write_text(team.read_text().replace("name: payments", "name: platform"))
+    team.rename(repo / "platform/teams/platform.yaml")
+    result = invoke("render", "--root", str(repo))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    argocd = (repo / "rendered/_argocd/dev/manifests.yaml").read_text()
+    assert "  name: platform.dev\n" in argocd  # the team's project
+    assert "  name: dev\n" in argocd  # the environment's own project and application
+
+
+def test_an_empty_scaling_block_keeps_the_environment_replicas(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    worker = repo / "platform/services/payments-worker.yaml"
+    worker.write_text(
+        worker.read_text().replace("  scaling:\n    replicas: 1\n", "  scaling: {}\n")
+    )
+    assert invoke("render", "--root", str(repo)).exit_code == 0
+    text = (repo / "rendered/production/payments-worker/manifests.yaml").read_text()
+    assert "  replicas: 3\n" in text  # production's own block still sets 3
+    staging = (repo / "rendered/staging/payments-worker/manifests.yaml").read_text()
+    assert "  replicas: 2\n" in staging  # the environment default, not Kubernetes' 1

@@ -47,6 +47,15 @@ def check_workload_fields(platform: Platform) -> Iterator[Diagnostic]:
                 "like @daily",
             )
         expose = workload.expose
+        for index, path in enumerate(expose.paths):
+            if "//" in path or "/./" in path or "/../" in path or path.endswith(("/.", "/..")):
+                yield at_resolved(
+                    resolved,
+                    ("expose", "paths", index),
+                    codes.INVALID_VALUE,
+                    f"path {path!r} has an empty, '.' or '..' segment",
+                    "write the path without them; the API server rejects such Ingress paths",
+                )
         if kind == "web" and not workload.ports:
             yield at_resolved(
                 resolved,
@@ -120,6 +129,17 @@ def check_ports(platform: Platform) -> Iterator[Diagnostic]:
                     did_you_mean(check.port, names, what="ports"),
                 )
         exposed = workload.expose.port
+        udp = {p.name for p in workload.ports if p.protocol != "TCP"} | {
+            p.port for p in workload.ports if p.protocol != "TCP"
+        }
+        if workload.expose.visibility == "public" and exposed in udp:
+            yield at_resolved(
+                resolved,
+                ("expose", "port"),
+                codes.UNKNOWN_PORT,
+                f"expose.port {exposed!r} is not a TCP port; HTTP routes need TCP",
+                "route a TCP port",
+            )
         if isinstance(exposed, int) and exposed not in {p.port for p in workload.ports}:
             yield at_resolved(
                 resolved,
@@ -144,6 +164,15 @@ def check_config_files(platform: Platform) -> Iterator[Diagnostic]:
         seen: dict[str, int] = {}
         for index, config in enumerate(resolved.workload.configFiles):
             key = config_key(config.path)
+            if config.path == "/tmp" or key.startswith(".."):
+                yield at_resolved(
+                    resolved,
+                    ("configFiles", index, "path"),
+                    codes.CONFIG_FILE_CLASH,
+                    f"{config.path} cannot hold a config file (/tmp is the writable "
+                    "scratch directory; ConfigMap keys may not start with '..')",
+                    "mount the file under its own directory, e.g. /etc/<service>/",
+                )
             if key in seen:
                 other = resolved.workload.configFiles[seen[key]].path
                 yield at_resolved(

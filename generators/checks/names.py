@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from generators import diagnostics as codes
 from generators.checks.base import at, at_resolved
@@ -13,6 +14,7 @@ from generators.naming import (
     CRONJOB_NAME_MAX,
     DNS_LABEL,
     DNS_LABEL_MAX,
+    RESERVED_NAMESPACES,
     RESERVED_SUFFIXES,
     SERVICE_NAME_MAX,
     namespace,
@@ -72,6 +74,40 @@ def check_derived_name_lengths(platform: Platform) -> Iterator[Diagnostic]:
                         f"shorten the team name to at most "
                         f"{DNS_LABEL_MAX - len(env_name) - 1} characters",
                     )
+    for env_name, (env_doc, env) in sorted(platform.environments.items()):
+        reserved = set(RESERVED_NAMESPACES) | {env.spec.routing.controllerNamespace}
+        if env.spec.gitops is not None:
+            reserved.add(env.spec.gitops.argocdNamespace)
+        for team_name, (team_doc, _) in sorted(platform.teams.items()):
+            name = namespace(team_name, env_name, env.spec.namespaceStrategy)
+            if name in reserved:
+                doc = env_doc if env.spec.namespaceStrategy == "per-environment" else team_doc
+                yield at(
+                    doc,
+                    ("metadata", "name"),
+                    codes.INVALID_NAME,
+                    f"namespace {name!r} in environment {env_name!r} is reserved "
+                    "(Kubernetes, Argo CD or the ingress controller use it)",
+                    "rename the team or environment, or change namespaceStrategy",
+                )
+    crons = {s for (_, s), r in platform.resolved.items() if r.workload.type == "cron"}
+    for env_name, svc in sorted(platform.resolved):
+        instance = f"{svc}-{env_name}"
+        service = platform.services.get(svc)
+        # A name already too long on its own is reported once, by check_names.
+        own_limit = CRONJOB_NAME_MAX if svc in crons else SERVICE_NAME_MAX
+        if service is not None and len(svc) <= own_limit and len(instance) > DNS_LABEL_MAX:
+            yield replace(
+                at(
+                    service[0],
+                    ("metadata", "name"),
+                    codes.NAME_TOO_LONG,
+                    f"label app.kubernetes.io/instance {instance!r} would be "
+                    f"{len(instance)} characters; label values take at most {DNS_LABEL_MAX}",
+                    "shorten the service or environment name",
+                ),
+                environments=(env_name,),
+            )
     for (env_name, _), resolved in sorted(platform.resolved.items()):
         domain = platform.environments[env_name][1].spec.baseDomain
         for index, host in enumerate(resolved.workload.expose.hosts):

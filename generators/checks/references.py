@@ -276,9 +276,13 @@ def _unresolvable(platform: Platform, env: str, service: str) -> Iterator[Diagno
             if target is None or not platform.deploys(used, env):
                 problem = f"{ref.text} cannot resolve: {used!r} does not run in {env!r}"
                 hint = f"check {used!r}'s lifecycle stage, or drop the reference here"
+            elif target.workload.type != "web":
+                kind = target.workload.type
+                problem = f"{ref.text} cannot resolve: {used!r} is a {kind}, with no Service"
+                hint = f"only web services can be reached; make {used!r} `type: web`"
             elif ref.parts[2] in ("url", "port") and not target.workload.ports:
                 problem = f"{ref.text} cannot resolve: {used!r} has no ports"
-                hint = f"use ${{services.{used}.host}}, or declare a port on {used!r}"
+                hint = f"declare a port on {used!r}"
             else:
                 continue
             location, path, _ = resolved.origin(("env", var))

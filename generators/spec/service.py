@@ -19,7 +19,10 @@ from generators.spec.base import (
 
 Lifecycle = Literal["planning", "development", "staging", "production", "maintenance", "retired"]
 WorkloadType = Literal["web", "worker", "cron", "job"]
-PortRef = Annotated[int | str, Field(description="A port number, or the name of a declared port.")]
+PortRef = Annotated[
+    Annotated[int, Field(ge=1, le=65535)] | Annotated[str, Field(min_length=1, max_length=15)],
+    Field(description="A port number (1-65535), or the name of a declared port."),
+]
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=253)]
 # Image references: registry/path[:tag][@digest], as the distribution spec allows.
 IMAGE_PATTERN = (

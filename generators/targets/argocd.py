@@ -24,34 +24,26 @@ class ArgoCDTarget:
 
     name = "argocd"
 
-    def __init__(self, output_root: str = "rendered") -> None:
-        self.output_root = output_root
-
     def render(self, context: EnvContext) -> Iterator[Output]:
-        """Nothing without the environment's `gitops` settings."""
+        """Nothing without the environment's `gitops` settings.
+
+        Names join the parts with a dot (`<service>.<env>`, `<team>.<env>`): service,
+        team and environment names are DNS labels without dots, so no two can clash.
+        """
         if context.spec.gitops is None:
             return
-        yield (
-            self.path(context),
-            (self.platform_project(context)),
-        )
-        yield (
-            self.path(context),
-            (self.namespaces_application(context)),
-        )
+        path = self.path(context)
+        yield path, self.platform_project(context)
+        yield path, self.namespaces_application(context)
         for team, space in context.namespaces.items():
-            yield (
-                self.path(context),
-                self.project(context, team, space),
-            )
+            yield path, self.project(context, team, space)
         for service in context.services:
-            name = f"{service.name}-{context.name}"
             yield (
-                self.path(context),
+                path,
                 self.application(
                     context,
-                    name=name,
-                    project=f"{service.team}-{context.name}",
+                    name=f"{service.name}.{context.name}",
+                    project=f"{service.team}.{context.name}",
                     app=service.name,
                     namespace=service.namespace,
                 ),
@@ -63,7 +55,7 @@ class ArgoCDTarget:
 
     def platform_project_name(self, context: EnvContext) -> str:
         """The project of the environment-wide objects."""
-        return f"platform-{context.name}"
+        return context.name
 
     def platform_project(self, context: EnvContext) -> dict[str, Any]:
         """May create Namespaces (cluster-scoped), and nothing else, in the cluster."""
@@ -89,7 +81,7 @@ class ArgoCDTarget:
         return {
             "apiVersion": "argoproj.io/v1alpha1",
             "kind": "AppProject",
-            "metadata": self.meta(context, f"{team}-{context.name}"),
+            "metadata": self.meta(context, f"{team}.{context.name}"),
             "spec": {
                 "description": f"Services of team {team} in {context.name}",
                 "sourceRepos": [gitops.repoURL],
@@ -103,7 +95,7 @@ class ArgoCDTarget:
         """The environment's Namespaces, synced before everything else."""
         app = self.application(
             context,
-            name=f"{context.name}-namespaces",
+            name=context.name,
             project=self.platform_project_name(context),
             app=NAMESPACES_APP,
             namespace=None,
@@ -126,16 +118,19 @@ class ArgoCDTarget:
         if automated:
             policy["automated"] = {"prune": sync.prune, "selfHeal": sync.selfHeal}
         policy["syncOptions"] = ["ServerSideApply=true"]
+        meta = self.meta(context, name)
+        # Deleting the Application (a service removed) deletes what it deployed.
+        meta["finalizers"] = ["resources-finalizer.argocd.argoproj.io"]
         return {
             "apiVersion": "argoproj.io/v1alpha1",
             "kind": "Application",
-            "metadata": self.meta(context, name),
+            "metadata": meta,
             "spec": {
                 "project": project,
                 "source": {
                     "repoURL": gitops.repoURL,
                     "targetRevision": gitops.targetRevision,
-                    "path": f"{self.output_root}/{context.name}/{app}",
+                    "path": f"{context.output_path}/{context.name}/{app}",
                     "directory": {"recurse": False},
                 },
                 "destination": destination,

@@ -16,7 +16,14 @@ from generators.context import Deployed, EnvContext
 from generators.naming import config_key, public_host
 from generators.resolve import effective_resources
 from generators.spec.service import Probe, Workload
-from generators.targets.base import MANAGED_BY, Output, app_path, metadata, selector_labels
+from generators.targets.base import (
+    LABEL_PREFIX,
+    MANAGED_BY,
+    Output,
+    app_path,
+    metadata,
+    selector_labels,
+)
 
 #: Directory of environment-wide objects; service names cannot start with "_".
 NAMESPACES_APP = "_namespaces"
@@ -111,7 +118,7 @@ class KubernetesTarget:
         """A Deployment; without `replicas` when an autoscaler owns the count."""
         spec: dict[str, Any] = {}
         scaling = service.workload.scaling
-        if scaling is None or scaling.replicas is not None:
+        if scaling is None or scaling.min is None:  # no autoscaler owns the count
             spec["replicas"] = replicas(context, service.workload)
         spec["revisionHistoryLimit"] = 5
         spec["selector"] = {"matchLabels": selector_labels(service)}
@@ -169,7 +176,11 @@ class KubernetesTarget:
     ) -> dict[str, Any]:
         """Pods that meet the restricted Pod Security Standard unless the spec lowers it."""
         workload = service.workload
-        meta: dict[str, Any] = {"labels": metadata(service, context.name)["labels"]}
+        # Not the lifecycle label: moving a service to maintenance must not restart it.
+        labels = metadata(service, context.name)["labels"]
+        meta: dict[str, Any] = {
+            "labels": {k: v for k, v in labels.items() if k != f"{LABEL_PREFIX}/lifecycle"}
+        }
         if config is not None:
             # A new hash on the template rolls the pods when a config file changes.
             meta["annotations"] = {CONFIG_CHECKSUM: content_hash(config["data"])}
