@@ -193,8 +193,10 @@ def test_reserved_namespaces_are_refused(base_tree: Path) -> None:
     assert [(c, m) for c, _, _, m, _ in found(base_tree)] == [
         (
             "PL401",
-            ("namespace 'kube-system' in environment 'production' is reserved "
-            "(Kubernetes, Argo CD or the ingress controller use it)"),
+            (
+                "namespace 'kube-system' in environment 'production' is reserved "
+                "(Kubernetes, Argo CD or the ingress controller use it)"
+            ),
         )
     ]
 
