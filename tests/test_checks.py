@@ -227,3 +227,19 @@ def test_route_paths_and_config_paths_the_api_server_rejects(base_tree: Path) ->
         },
     )
     assert [c for c, *_ in found(base_tree)] == ["PL204", "PL510"]
+
+
+def test_environments_sharing_a_cluster_need_their_own_namespaces(base_tree: Path) -> None:
+    prod = base_tree / "environments/production.yaml"
+    prod.write_text(
+        prod.read_text().replace("name: prod-1", "name: dev-1") + "  namespaceStrategy: per-team\n"
+    )
+    dev = base_tree / "environments/dev.yaml"
+    dev.write_text(dev.read_text() + "  namespaceStrategy: per-team\n")
+    assert [(c, f, m) for c, f, _, m, _ in found(base_tree)] == [
+        (
+            "PL403",
+            "environments/production.yaml",
+            "namespace 'shop' on cluster 'dev-1' is also used by environment 'dev'",
+        )
+    ]

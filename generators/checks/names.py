@@ -90,6 +90,7 @@ def check_derived_name_lengths(platform: Platform) -> Iterator[Diagnostic]:
                     "(Kubernetes, Argo CD or the ingress controller use it)",
                     "rename the team or environment, or change namespaceStrategy",
                 )
+    yield from _shared_cluster_namespaces(platform)
     crons = {s for (_, s), r in platform.resolved.items() if r.workload.type == "cron"}
     for env_name, svc in sorted(platform.resolved):
         instance = f"{svc}-{env_name}"
@@ -133,3 +134,26 @@ def check_derived_name_lengths(platform: Platform) -> Iterator[Diagnostic]:
                 message,
                 "use a shorter host name",
             )
+
+
+def _shared_cluster_namespaces(platform: Platform) -> Iterator[Diagnostic]:
+    """Two environments on one cluster may not render into the same namespace."""
+    claimed: dict[tuple[str, str, str], str] = {}
+    for env_name, (env_doc, env) in sorted(
+        platform.environments.items(), key=lambda item: item[1][1].spec.order
+    ):
+        cluster = (env.spec.cluster.server, env.spec.cluster.name)
+        for team_name in sorted(platform.teams):
+            space = namespace(team_name, env_name, env.spec.namespaceStrategy)
+            other = claimed.setdefault((*cluster, space), env_name)
+            if other != env_name:
+                yield at(
+                    env_doc,
+                    ("spec", "namespaceStrategy"),
+                    codes.NAME_CLASH,
+                    f"namespace {space!r} on cluster {cluster[1]!r} is also used by "
+                    f"environment {other!r}",
+                    "give the environments their own clusters, or a namespace strategy "
+                    "that includes the environment (per-team-environment)",
+                )
+                break
