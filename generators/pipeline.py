@@ -64,9 +64,12 @@ def tune_gc() -> None:
     gc.set_threshold(200_000, 30, 30)
 
 
-def validate_platform(root: Path) -> Validation:
-    """Load, parse and check every spec under ``root``; collect every problem."""
-    files = discover(root)
+def validate_platform(root: Path, files: Sequence[str] | None = None) -> Validation:
+    """Load, parse and check every spec under ``root``; collect every problem.
+
+    ``files`` is the result of :func:`discover` when the caller has it already.
+    """
+    files = discover(root) if files is None else files
     found: list[Diagnostic] = []
     parsed: list[Parsed] = []
     unreadable: list[tuple[str, str]] = []
@@ -149,13 +152,15 @@ class Rendering:
         )
 
 
-def render_platform(root: Path, environments: Sequence[str] = ()) -> Rendering:
+def render_platform(
+    root: Path, environments: Sequence[str] = (), files: Sequence[str] | None = None
+) -> Rendering:
     """Validate, then render every environment (or those named) into a tree in memory.
 
     Raises:
         UsageError: when an environment named does not exist.
     """
-    validation = validate_platform(root)
+    validation = validate_platform(root, files)
     known = sorted(validation.platform.environments)
     for env in environments:
         if env not in known:
@@ -260,7 +265,7 @@ def render_to_disk(
             tree.Drift(),
             cached=True,
         )
-    rendering = render_platform(root, environments)
+    rendering = render_platform(root, environments, specs)
     diagnostics = rendering.validation.diagnostics
     if rendering.validation.errors:
         return RenderOutcome(rendering.environments, diagnostics, len(specs), 0, tree.Drift())
