@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from generators import __version__, pipeline, report, schema_export
+from generators.cli_secrets import secrets
 from generators.errors import PlatformError, UsageError
 
 ISSUES_URL = "https://github.com/acme/platform/issues"
@@ -183,6 +184,9 @@ def render(
         return EXIT_INVALID
     click.echo(report.render_outcome(outcome, check=check, out=pipeline.OUTPUT_DIR), nl=False)
     return EXIT_DRIFT if check and outcome.drift else EXIT_OK
+
+
+cli.add_command(secrets)
 
 
 def _color() -> bool:

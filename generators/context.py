@@ -7,14 +7,22 @@ whom) is computed here once, from a platform that validated without errors.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
 
 from generators.graph import Platform
 from generators.interpolation import references
 from generators.naming import cluster_dns, image_reference, namespace
+from generators.spec.base import SecretRef
 from generators.spec.environment import EnvironmentSpec
+from generators.spec.secret import SecretEnvironment
 from generators.spec.service import Workload
+from generators.webhooks import webhook_settings
+from generators.wiring import integration_values, secret_uses
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,32 @@ class Deployed:
     annotations: Mapping[str, str]
     #: Services (name, namespace) that declare a dependency on this one.
     dependents: tuple[tuple[str, str], ...] = ()
+    #: Env vars taken from secrets: (var, secret name, key).
+    secret_env: tuple[tuple[str, str, str], ...] = ()
+    #: Files mounted from secrets: (path, secret name, key).
+    secret_files: tuple[tuple[str, str, str], ...] = ()
+    #: Hosts outside the cluster it connects to (its integrations'): (host, port).
+    egress: tuple[tuple[str, int], ...] = ()
+    #: Services it depends on: (name, namespace, port), for its egress policy.
+    dependencies: tuple[tuple[str, str, int], ...] = ()
+    #: The webhook settings its code reads (JSON-able), or None without webhooks.
+    webhooks: Mapping[str, Any] | None = None
+    #: A digest of the secret sources it uses: pods roll when a sealed value changes.
+    secrets_checksum: str | None = None
+
+
+@dataclass(frozen=True)
+class SecretObject:
+    """One Secret spec rendered into one namespace of the environment."""
+
+    name: str
+    namespace: str
+    team: str
+    type: str
+    source: SecretEnvironment
+    refresh: str
+    #: Services of this namespace that use it.
+    users: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -45,6 +79,8 @@ class EnvContext:
     namespaces: Mapping[str, str] = field(default_factory=dict)
     #: The output directory relative to the git repository's root (Argo CD's paths).
     output_path: str = "rendered"
+    #: Secrets used here, one per (name, namespace), sorted.
+    secrets: tuple[SecretObject, ...] = ()
 
 
 def build_context(
@@ -79,13 +115,30 @@ def build_context(
         return {"host": host, "port": port, "url": f"http://{host}:{port}"}[parts[2]]
 
     services = []
+    used: dict[tuple[str, str], set[str]] = {}
     for name in names:
         service = platform.services[name][1]
         workload = workloads[name]
-        env_vars = tuple(
-            (var, interpolate(value, lookup) if isinstance(value, str) else _text(value))
-            for var, value in sorted(workload.env.items())
-        )
+        plain = {
+            var: interpolate(value, lookup) if isinstance(value, str) else _text(value)
+            for var, value in workload.env.items()
+            if not isinstance(value, SecretRef)
+        }
+        egress: set[tuple[str, int]] = set()
+        for instance in workload.integrations:
+            values = integration_values(platform, instance, environment)
+            if values is not None:
+                plain.update(values.plain_env())
+                egress.update(values.egress())
+        egress.update(_hosts(workload))
+        uses = list(secret_uses(platform, platform.resolved[(environment, name)]))
+        secret_env = sorted({(u.env, u.secret, u.key) for u in uses if u.env is not None})
+        secret_files = sorted({(u.path, u.secret, u.key) for u in uses if u.path is not None})
+        for use in uses:
+            used.setdefault((use.secret, spaces[name]), set()).add(name)
+        sources = {
+            u.secret: platform.secrets[u.secret][1].spec.environments[environment] for u in uses
+        }
         services.append(
             Deployed(
                 name=name,
@@ -94,10 +147,36 @@ def build_context(
                 namespace=spaces[name],
                 image=image_reference(workload.image, env.images.get(name)),
                 workload=workload,
-                env=env_vars,
+                env=tuple(sorted(plain.items())),
                 labels=dict(sorted(service.metadata.labels.items())),
                 annotations=dict(sorted(service.metadata.annotations.items())),
                 dependents=tuple(sorted(dependents[name])),
+                secret_env=tuple(secret_env),
+                secret_files=tuple(secret_files),
+                egress=tuple(sorted(egress)),
+                dependencies=tuple(
+                    sorted(
+                        (d, spaces[d], service_port(workloads[d]))
+                        for d in set(workload.dependsOn)
+                        if d in spaces
+                    )
+                ),
+                webhooks=webhook_settings(workload) if _has_webhooks(workload) else None,
+                secrets_checksum=_checksum(sources) if sources else None,
+            )
+        )
+    secrets = []
+    for (secret, space), users in sorted(used.items()):
+        spec = platform.secrets[secret][1]
+        secrets.append(
+            SecretObject(
+                name=secret,
+                namespace=space,
+                team=spec.metadata.team,
+                type=spec.spec.type,
+                source=spec.spec.environments[environment],
+                refresh=spec.spec.rotation.refreshInterval,
+                users=tuple(sorted(users)),
             )
         )
     return EnvContext(
@@ -106,7 +185,32 @@ def build_context(
         services=tuple(services),
         namespaces=dict(sorted({teams[n]: spaces[n] for n in names}.items())),
         output_path=output_path,
+        secrets=tuple(secrets),
     )
+
+
+def _hosts(workload: Workload) -> set[tuple[str, int]]:
+    """Hosts of outgoing webhook subscribers (HTTPS)."""
+    out = set()
+    for hook in workload.webhooks.outgoing:
+        host = urlsplit(hook.url)
+        if host.hostname:
+            out.add((host.hostname, host.port or 443))
+    return out
+
+
+def _has_webhooks(workload: Workload) -> bool:
+    return bool(workload.webhooks.incoming or workload.webhooks.outgoing)
+
+
+def _checksum(sources: Mapping[str, SecretEnvironment]) -> str:
+    """A digest of the ciphertexts and remote references a service uses.
+
+    A resealed value has new ciphertext, so the digest changes and the pods roll; the
+    digest reveals nothing (ciphertext is public in the repository anyway).
+    """
+    data = {name: source.model_dump(mode="json") for name, source in sorted(sources.items())}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 def service_port(workload: Workload) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from generators.source import Location
@@ -113,6 +113,48 @@ UNPINNED_IMAGE = _code(
     "PL605", "unpinned-image", "an image with no tag in an environment", Severity.WARNING
 )
 
+# Secrets, integrations and webhooks.
+UNKNOWN_SECRET = _code("PL701", "unknown-secret", "a reference to a secret that does not exist")
+UNKNOWN_SECRET_KEY = _code("PL702", "unknown-secret-key", "a secret lacks the key a service uses")
+SECRET_NOT_IN_ENVIRONMENT = _code(
+    "PL703", "secret-missing-environment", "a secret has no value where it is used"
+)
+ACCESS_DENIED = _code("PL704", "access-denied", "a secret or integration used without permission")
+PLAINTEXT_SECRET = _code(
+    "PL705", "plaintext-secret", "something that looks like a secret in a spec"
+)
+BAD_CIPHERTEXT = _code(
+    "PL706", "bad-ciphertext", "a sealed value that cannot be Sealed Secrets output"
+)
+SEAL_MISMATCH = _code(
+    "PL707", "seal-mismatch", "a value sealed for another namespace, name or scope"
+)
+SEALING_CERTIFICATE = _code(
+    "PL708", "sealing-certificate", "the environment's sealing certificate is missing or unusable"
+)
+OTHER_CERTIFICATE = _code(
+    "PL709",
+    "other-certificate",
+    "a value sealed with a certificate the environment no longer lists",
+    Severity.WARNING,
+)
+ROTATION_DUE = _code("PL710", "rotation-due", "a secret is due for rotation", Severity.WARNING)
+ROTATION_OVERDUE = _code(
+    "PL711", "rotation-overdue", "a secret is overdue past its grace in a protected environment"
+)
+UNKNOWN_INTEGRATION = _code(
+    "PL712", "unknown-integration", "a reference to a missing integration or catalog entry"
+)
+INTEGRATION_SETTING = _code(
+    "PL713", "integration-setting", "an integration setting is unknown, missing or mistyped"
+)
+INTEGRATION_SECRET = _code(
+    "PL714", "integration-secret", "an integration's credential is unmapped or unknown"
+)
+UNKNOWN_STORE = _code("PL715", "unknown-store", "a reference to a secret store not declared")
+WEBHOOK = _code("PL716", "webhook", "a webhook that cannot be exposed or wired as written")
+ENV_CLASH = _code("PL717", "env-clash", "two sources set the same env var or file")
+
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
@@ -173,6 +215,10 @@ class Diagnostic:
             severity=None if level is code.severity else level,
             environments=tuple(str(e) for e in data["environments"]),  # type: ignore[attr-defined]
         )
+
+    def with_environments(self, *environments: str) -> Diagnostic:
+        """The same diagnostic, limited to ``environments``."""
+        return replace(self, environments=environments)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order by file, line and column, then code: the order users read in."""

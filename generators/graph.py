@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from generators.diagnostics import Diagnostic
 from generators.documents import Parsed, canonical_first
 from generators.resolve import Layer, merge_layers, origin
 from generators.source import KeyPath, Location, Origin
 from generators.spec import StrictModel
+from generators.spec.catalog import CatalogEntry
 from generators.spec.environment import Environment
+from generators.spec.integration import Integration
+from generators.spec.secret import Secret
 from generators.spec.service import Service, Workload
 from generators.spec.team import Team
 from generators.validate import validate_model
@@ -58,6 +62,10 @@ class Platform:
     #: (kind, name) of files that could not be read as a spec at all, guessed from
     #: their directory and file name, so references to them are not reported too.
     unreadable: frozenset[tuple[str, str]] = frozenset()
+    #: The day rotation is judged against (injectable for tests); None skips those checks.
+    today: dt.date | None = None
+    #: Environment -> its sealing certificate (a sealing.Certificate), or why it is unusable.
+    certificates: Mapping[str, Any] = field(default_factory=dict)
 
     def names(self, kind: str) -> set[str]:
         """Names of every spec of ``kind``, valid or not."""
@@ -110,6 +118,21 @@ class Platform:
     def environments(self) -> dict[str, tuple[Parsed, Environment]]:
         """Valid environments by name."""
         return _index(self.valid("Environment"), Environment)
+
+    @cached_property
+    def secrets(self) -> dict[str, tuple[Parsed, Secret]]:
+        """Valid secrets by name."""
+        return _index(self.valid("Secret"), Secret)
+
+    @cached_property
+    def integrations(self) -> dict[str, tuple[Parsed, Integration]]:
+        """Valid integration instances by name."""
+        return _index(self.valid("Integration"), Integration)
+
+    @cached_property
+    def catalog(self) -> dict[str, tuple[Parsed, CatalogEntry]]:
+        """Valid integration catalog entries by name."""
+        return _index(self.valid("IntegrationCatalogEntry"), CatalogEntry)
 
 
 def _index(documents: Sequence[Parsed], model: type[M]) -> dict[str, tuple[Parsed, M]]:

@@ -32,7 +32,7 @@ MAX_NODES = 50_000
 MAX_DEPTH = 64
 
 #: Where spec files live, relative to the platform root.
-SPEC_DIRS = ("platform", "environments")
+SPEC_DIRS = ("platform", "environments", "templates/integrations")
 SPEC_SUFFIXES = (".yaml", ".yml")
 
 

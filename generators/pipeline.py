@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import hashlib
 import multiprocessing as mp
@@ -64,10 +65,26 @@ def tune_gc() -> None:
     gc.set_threshold(200_000, 30, 30)
 
 
-def validate_platform(root: Path, files: Sequence[str] | None = None) -> Validation:
+def today() -> dt.date:
+    """The day secrets' rotation is judged against: ``PLATFORM_TODAY`` (tests), else today."""
+    given = os.environ.get("PLATFORM_TODAY")
+    if given:
+        try:
+            return dt.date.fromisoformat(given)
+        except ValueError:
+            raise UsageError(
+                message=f"PLATFORM_TODAY={given!r} is not a date", hint="write it as YYYY-MM-DD"
+            ) from None
+    return dt.date.today()
+
+
+def validate_platform(
+    root: Path, files: Sequence[str] | None = None, on: dt.date | None = None
+) -> Validation:
     """Load, parse and check every spec under ``root``; collect every problem.
 
-    ``files`` is the result of :func:`discover` when the caller has it already.
+    ``files`` is the result of :func:`discover` when the caller has it already; ``on``
+    is the day rotation is judged against (default :func:`today`).
     """
     files = discover(root) if files is None else files
     found: list[Diagnostic] = []
@@ -84,10 +101,31 @@ def validate_platform(root: Path, files: Sequence[str] | None = None) -> Validat
         elif (kind := kind_of_path(rel)) is not None:
             unreadable.append((kind.name, PurePosixPath(rel).stem))
     platform, problems = build_platform(parsed, unreadable)
+    platform = replace(platform, today=on or today(), certificates=_certificates(root, platform))
     found += problems
     found += run_checks(platform)
     merged = _merge_environments(found, set(platform.environments))
     return Validation(root, tuple(files), tuple(sorted(merged, key=Diagnostic.sort_key)), platform)
+
+
+def _certificates(root: Path, platform: Platform) -> dict[str, object]:
+    """Each environment's sealing certificate, or why it cannot be used (a message)."""
+    out: dict[str, object] = {}
+    for env, (_, environment) in platform.environments.items():
+        sealing = environment.spec.secrets.sealing
+        if sealing is None:
+            continue
+        from generators import sealing as sealer  # cryptography: only when sealing is used
+
+        path = root / sealing.certificate
+        if not path.resolve().is_relative_to(root.resolve()) or not path.is_file():
+            out[env] = f"the certificate file {sealing.certificate} does not exist"
+            continue
+        try:
+            out[env] = sealer.load_certificate(path.read_bytes(), sealing.certificate)
+        except UsageError as exc:
+            out[env] = exc.message
+    return out
 
 
 #: Below this many files, reading in one process is faster than starting workers.
@@ -299,8 +337,15 @@ def _cached_report(cache: tree.StatCache) -> tuple[bool, tuple[Diagnostic, ...]]
 
 
 def fingerprint(root: Path, specs: Sequence[str]) -> str:
-    """A digest of everything a render depends on: the spec files and the compiler."""
+    """A digest of everything a render depends on: the spec files and the compiler.
+
+    The day counts too (secrets' rotation is judged against it), and so do sealing
+    certificates kept under ``environments/``.
+    """
     digest = hashlib.sha256(compiler_digest().encode())
+    digest.update(today().isoformat().encode())
+    certs = sorted(p for p in (root / "environments").rglob("*") if p.suffix in (".pem", ".crt"))
+    specs = [*specs, *(p.relative_to(root).as_posix() for p in certs)]
     for rel in specs:
         digest.update(rel.encode() + b"\0")
         try:

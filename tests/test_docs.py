@@ -31,7 +31,7 @@ def test_readme_tour_is_a_valid_spec(tmp_path) -> None:
 
     readme = (REPO / "README.md").read_text()
     tour = readme.split("## A tour of the spec format")[1].split("```yaml\n")[1].split("```")[0]
-    for top in ("platform", "environments"):
+    for top in ("platform", "environments", "templates"):
         shutil.copytree(REPO / top, tmp_path / top)
     (tmp_path / "platform/services/checkout-api.yaml").write_text(tour)
     result = pipeline.validate_platform(tmp_path)
@@ -44,7 +44,7 @@ def test_readme_error_output_is_real(tmp_path) -> None:
 
     from generators import pipeline, report
 
-    for top in ("platform", "environments"):
+    for top in ("platform", "environments", "templates"):
         shutil.copytree(REPO / top, tmp_path / top)
     checkout = tmp_path / "platform/services/checkout-api.yaml"
     checkout.write_text(

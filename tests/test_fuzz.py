@@ -48,7 +48,7 @@ FUZZ = settings(
 def example_tree() -> Iterator[tuple[Path, list[str]]]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for top in ("platform", "environments"):
+        for top in ("platform", "environments", "templates"):
             shutil.copytree(REPO / top, root / top)
         yield root, discover(root)
 
@@ -109,7 +109,7 @@ def test_structural_mutations_never_crash(data, operation, value, key) -> None:
         rel = data.draw(st.sampled_from(files))
         doc, _ = load_text(rel, (root / rel).read_bytes())
         assert doc is not None
-        tree = json.loads(json.dumps(doc.data))
+        tree = json.loads(json.dumps(doc.data, default=str))
         path = data.draw(st.sampled_from(paths(tree)))
         mutated = mutate(tree, path, operation, value, key)
         # JSON is YAML 1.2, so this is a valid spec file with one mutation.

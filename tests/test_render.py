@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from generators import pipeline, tree
+from generators import pipeline, roundtrip, tree
 from tests.conftest import REPO, invoke
 
 
 def copy_repo(target: Path) -> Path:
-    for top in ("platform", "environments", "rendered"):
+    for top in ("platform", "environments", "templates", "rendered"):
         shutil.copytree(REPO / top, target / top)
     return target
 
@@ -205,6 +205,12 @@ def test_warnings_are_shown_on_every_render(tmp_path: Path) -> None:
 def test_a_removed_environment_is_cleaned_up(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     (repo / "environments/staging.yaml").unlink()
+    for spec in (repo / "platform").rglob("*.yaml"):  # and every spec's staging block
+        data = roundtrip.load(spec)
+        blocks = data["spec"].get("environments") or {}
+        if "staging" in blocks:
+            del blocks["staging"]
+            roundtrip.write(spec, roundtrip.dump(data))
     result = invoke("render", "--root", str(repo))
     assert result.exit_code == 0, result.stdout
     assert not (repo / "rendered/staging").exists()
@@ -283,8 +289,11 @@ def test_a_lost_manifest_is_noticed_and_restored(tmp_path: Path) -> None:
 def test_names_never_clash_in_argo_cd(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     # A team called "platform": its project must not clash with the environment's.
-    for path in (repo / "platform/services").glob("*.yaml"):
-        path.write_text(path.read_text().replace("team: payments", "team: platform"))
+    for path in (repo / "platform").rglob("*.yaml"):
+        text = path.read_text().replace("team: payments", "team: platform")
+        text = text.replace("teams: [payments]", "teams: [platform]")
+        # Seal targets follow the namespaces (a real rename reseals: PL707 says so).
+        path.write_text(text.replace("namespace: payments", "namespace: platform"))
     team = repo / "platform/teams/payments.yaml"
     team.write_text(team.read_text().replace("name: payments", "name: platform"))
     team.rename(repo / "platform/teams/platform.yaml")

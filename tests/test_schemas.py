@@ -59,14 +59,14 @@ def test_example_spec_points_editors_at_its_schema(rel: str) -> None:
     assert target.resolve() == (REPO / "schemas" / kind.schema_file).resolve()
     schema = json.loads(target.read_text())
     # The schema an editor uses accepts what the compiler accepts.
-    jsonschema.validate(json.loads(json.dumps(doc.data)), schema)
+    jsonschema.validate(json.loads(json.dumps(doc.data, default=str)), schema)
 
 
 def test_schema_rejects_what_the_models_reject() -> None:
     schema = json.loads((REPO / "schemas" / "service.schema.json").read_text())
     doc, _ = load_file(REPO, "platform/services/web.yaml")
     assert doc is not None
-    data = json.loads(json.dumps(doc.data))
+    data = json.loads(json.dumps(doc.data, default=str))
     data["spec"]["replicas"] = 3
     with pytest.raises(jsonschema.ValidationError, match="Additional properties"):
         jsonschema.validate(data, schema)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from generators.checks import consistency, names, references
+from generators.checks import consistency, integrations, names, plaintext, references, secrets
 from generators.diagnostics import Diagnostic
 from generators.graph import Platform
 
@@ -40,6 +40,14 @@ CHECKS: tuple[Check, ...] = (
     consistency.check_public_hosts,
     consistency.check_promotion_order,
     consistency.check_advice,
+    secrets.check_sealing_certificates,
+    secrets.check_secret_specs,
+    secrets.check_secret_uses,
+    secrets.check_rotation,
+    integrations.check_integration_specs,
+    integrations.check_service_integrations,
+    integrations.check_webhooks,
+    plaintext.check_plaintext,
 )
 
 

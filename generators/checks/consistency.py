@@ -80,12 +80,12 @@ def check_workload_fields(platform: Platform) -> Iterator[Diagnostic]:
                 "a public service needs at least one host",
                 "add `hosts: [<label>]`; a bare label gets the base domain",
             )
-        elif expose.visibility == "internal" and expose.hosts:
+        elif expose.visibility == "internal" and expose.hosts and not workload.webhooks.incoming:
             yield at_resolved(
                 resolved,
                 ("expose", "hosts"),
                 codes.WORKLOAD_MISMATCH,
-                "hosts are only served for `visibility: public`",
+                "hosts are only served for `visibility: public` (or for incoming webhooks)",
                 "set `visibility: public`, or remove `hosts`",
             )
 

@@ -6,9 +6,19 @@ its line in :data:`KINDS` below.
 
 from __future__ import annotations
 
-from generators.spec import environment, service, team
+from generators.spec import catalog, environment, integration, secret, service, team
 from generators.spec.base import API_VERSION, Kind, StrictModel
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (environment.KIND, service.KIND, team.KIND)}
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        environment.KIND,
+        integration.KIND,
+        catalog.KIND,
+        secret.KIND,
+        service.KIND,
+        team.KIND,
+    )
+}
 
 __all__ = ["API_VERSION", "KINDS", "Kind", "StrictModel"]

@@ -104,6 +104,115 @@ class GitOps(StrictModel):
     sync: Sync = Field(default_factory=Sync, description="Automated sync, prune, self-heal.")
 
 
+class ServiceAccountRef(StrictModel):
+    """A ServiceAccount the secret store authenticates as."""
+
+    name: str = Field(min_length=1, description="ServiceAccount name.")
+    namespace: str | None = Field(
+        default=None, description="Its namespace (for a ClusterSecretStore)."
+    )
+
+
+class VaultStore(StrictModel):
+    """HashiCorp Vault's KV engine, with Kubernetes auth."""
+
+    server: str = Field(pattern=r"^https://\S+$", description="Vault address.")
+    path: str = Field(default="secret", min_length=1, description="KV mount path.")
+    version: Literal["v1", "v2"] = Field(default="v2", description="KV engine version.")
+    role: str = Field(min_length=1, description="Vault role of the Kubernetes auth method.")
+    mountPath: str = Field(default="kubernetes", description="Mount of the Kubernetes auth method.")
+    serviceAccount: ServiceAccountRef | None = Field(
+        default=None, description="ServiceAccount whose token logs in; default the operator's."
+    )
+
+
+class AwsStore(StrictModel):
+    """AWS Secrets Manager or Parameter Store."""
+
+    service: Literal["SecretsManager", "ParameterStore"] = Field(
+        default="SecretsManager", description="Which AWS service."
+    )
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$", description="AWS region.")
+    role: str | None = Field(
+        default=None,
+        pattern=r"^arn:aws[-a-z]*:iam::[0-9]{12}:role/\S+$",
+        description="Role to assume.",
+    )
+    serviceAccount: ServiceAccountRef | None = Field(
+        default=None, description="IRSA: ServiceAccount whose token is exchanged for credentials."
+    )
+
+
+class GcpStore(StrictModel):
+    """Google Cloud Secret Manager, with Workload Identity."""
+
+    projectID: str = Field(min_length=1, description="Project holding the secrets.")
+    clusterName: str | None = Field(default=None, description="GKE cluster (Workload Identity).")
+    clusterLocation: str | None = Field(default=None, description="GKE cluster location.")
+    serviceAccount: ServiceAccountRef | None = Field(
+        default=None, description="ServiceAccount bound to a Google service account."
+    )
+
+
+class SecretStoreSpec(StrictModel):
+    """An External Secrets store: exactly one of `vault`, `aws` or `gcp`."""
+
+    kind: Literal["ClusterSecretStore", "SecretStore"] = Field(
+        default="ClusterSecretStore",
+        description="`ClusterSecretStore`: one for the cluster; `SecretStore`: one per "
+        "namespace that uses it.",
+    )
+    vault: VaultStore | None = Field(default=None, description="HashiCorp Vault.")
+    aws: AwsStore | None = Field(default=None, description="AWS Secrets Manager.")
+    gcp: GcpStore | None = Field(default=None, description="Google Secret Manager.")
+
+    @model_validator(mode="after")
+    def _one_provider(self) -> Self:
+        given = [n for n in ("vault", "aws", "gcp") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "invalid_combination",
+                "a store needs exactly one of vault, aws or gcp (found {found})",
+                {"found": ", ".join(given) or "none"},
+            )
+        return self
+
+
+class Sealing(StrictModel):
+    """The environment's Sealed Secrets controller."""
+
+    certificate: str = Field(
+        pattern=r"^[^/].*\.(pem|crt)$",
+        description="Path, from the repository root, of the controller's public certificate "
+        "(`kubeseal --fetch-cert`); it is public and committed.",
+    )
+    controllerName: str = Field(
+        default="sealed-secrets-controller", description="Controller name (kubeseal flag)."
+    )
+    controllerNamespace: str = Field(
+        default="kube-system", description="Controller namespace (kubeseal flag)."
+    )
+
+
+class SecretsSettings(StrictModel):
+    """How secrets reach this environment's cluster."""
+
+    sealing: Sealing | None = Field(
+        default=None, description="Sealed Secrets controller; needed for `sealed` secrets."
+    )
+    stores: dict[Ref, SecretStoreSpec] = Field(
+        default_factory=dict, description="External Secrets stores by name."
+    )
+    rbac: bool = Field(
+        default=False,
+        description="Render a Role per service that may read only the Secrets it uses.",
+    )
+    rotationGrace: Annotated[str, Field(pattern=r"^[1-9][0-9]*[hdw]$")] = Field(
+        default="14d",
+        description="How long past due a secret may be before a protected environment fails.",
+    )
+
+
 class EnvironmentSpec(StrictModel):
     """Where and how services of this environment run."""
 
@@ -131,6 +240,9 @@ class EnvironmentSpec(StrictModel):
     routing: Routing = Field(default_factory=Routing, description="Ingress or Gateway API.")
     gitops: GitOps | None = Field(
         default=None, description="Argo CD settings; without them no Applications are rendered."
+    )
+    secrets: SecretsSettings = Field(
+        default_factory=SecretsSettings, description="Sealing, secret stores, RBAC, rotation."
     )
 
 

@@ -13,6 +13,7 @@ from generators.spec.base import (
     LabelValue,
     Quantity,
     Ref,
+    SecretRef,
     StrictModel,
     partial,
 )
@@ -222,9 +223,92 @@ class Security(StrictModel):
 
 
 EnvValue = Annotated[
-    str | int | bool,
-    Field(description="A literal, or a `${...}` reference such as `${services.api.url}`."),
+    str | int | bool | SecretRef,
+    Field(
+        description="A literal, a `${...}` reference such as `${services.api.url}`, or "
+        "`{secret: NAME, key: KEY}` to take the value from a Secret spec."
+    ),
 ]
+
+
+class SecretFile(StrictModel):
+    """A file mounted read-only into the container from a key of a Secret spec."""
+
+    path: str = Field(
+        pattern=r"^(/[-._a-zA-Z0-9]+)+$",
+        max_length=253,
+        description="Absolute path of the mounted file.",
+    )
+    secret: Ref = Field(description="Name of the Secret spec.")
+    key: str = Field(min_length=1, description="Key inside that secret.")
+
+
+WebhookName = Annotated[
+    str,
+    Field(pattern=r"^[a-z]([-a-z0-9]*[a-z0-9])?$", max_length=40, description="Webhook name."),
+]
+
+
+class IncomingWebhook(StrictModel):
+    """An endpoint a provider calls; the platform exposes it and wires its signing secret."""
+
+    name: WebhookName
+    path: str = Field(pattern=r"^/[-._~/a-zA-Z0-9]*$", description="Exact request path.")
+    provider: Literal["stripe", "github", "slack", "generic"] = Field(
+        description="Who signs the requests; decides the signature scheme the code verifies."
+    )
+    signingSecret: SecretRef = Field(description="The secret key requests are signed with.")
+    events: list[str] = Field(
+        default_factory=list, description="Accepted event types; empty accepts all."
+    )
+    toleranceSeconds: int = Field(
+        default=300,
+        ge=1,
+        le=3600,
+        description="Replay tolerance: reject requests whose signed timestamp is older.",
+    )
+    signatureHeader: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="`generic` only: header carrying the hex HMAC-SHA256 of the body.",
+    )
+
+
+class Retry(StrictModel):
+    """Delivery retries: exponential backoff with jitter."""
+
+    attempts: int = Field(default=5, ge=1, le=50, description="Deliveries tried in all.")
+    initialDelaySeconds: int = Field(default=1, ge=1, description="Delay before the 2nd try.")
+    maxDelaySeconds: int = Field(default=300, ge=1, description="Cap on any one delay.")
+    multiplier: int = Field(default=2, ge=1, le=10, description="Growth factor per attempt.")
+    jitter: Literal["full", "equal", "none"] = Field(
+        default="full",
+        description="`full`: random in [0, delay]; `equal`: delay/2 + random half; `none`.",
+    )
+
+
+class OutgoingWebhook(StrictModel):
+    """Events the service delivers to a subscriber."""
+
+    name: WebhookName
+    url: str = Field(pattern=r"^https://\S+$", description="Subscriber endpoint (HTTPS).")
+    events: list[str] = Field(min_length=1, description="Event types delivered.")
+    signingSecret: SecretRef | None = Field(
+        default=None, description="Key the service signs deliveries with."
+    )
+    retry: Retry = Field(default_factory=Retry, description="Retry policy.")
+    deadLetter: str | None = Field(
+        default=None,
+        pattern=r"^(https|sqs|pubsub|kafka|nats)://\S+$",
+        description="Where deliveries go after the last attempt fails.",
+    )
+
+
+class Webhooks(StrictModel):
+    """Incoming endpoints and outgoing subscriptions."""
+
+    incoming: list[IncomingWebhook] = Field(default_factory=list, description="Endpoints.")
+    outgoing: list[OutgoingWebhook] = Field(default_factory=list, description="Subscriptions.")
 
 
 class Workload(StrictModel):
@@ -261,6 +345,17 @@ class Workload(StrictModel):
     )
     configFiles: list[ConfigFile] = Field(
         default_factory=list, description="Files mounted into the container."
+    )
+    secretFiles: list[SecretFile] = Field(
+        default_factory=list, description="Files mounted from Secret specs."
+    )
+    integrations: list[Ref] = Field(
+        default_factory=list,
+        description="Integration instances used (platform/integrations/<name>.yaml): their "
+        "settings and credentials are injected as env vars, their hosts opened for egress.",
+    )
+    webhooks: Webhooks = Field(
+        default_factory=Webhooks, description="Incoming webhook endpoints and subscriptions."
     )
     serviceAccountToken: bool = Field(
         default=False,

@@ -1,4 +1,4 @@
-"""Argo CD objects: an AppProject per team and an Application per service, per environment.
+"""Argo CD objects: AppProjects and Applications (per service; namespaces; secrets), per env.
 
 They live in ``_argocd/<env>/manifests.yaml``, to be synced by one root Application (app of apps) in
 the management cluster. Each Application points at ``rendered/<env>/<service>``, a
@@ -13,10 +13,12 @@ from typing import Any
 from generators.context import EnvContext
 from generators.targets.base import MANAGED_BY, Output, app_path
 from generators.targets.kubernetes import NAMESPACES_APP
+from generators.targets.secrets import SECRETS_APP
 
 ARGOCD_APP = "_argocd"
 # Namespaces first, then the services (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/).
 NAMESPACES_WAVE = "-10"
+SECRETS_WAVE = "-5"
 
 
 class ArgoCDTarget:
@@ -35,6 +37,8 @@ class ArgoCDTarget:
         path = self.path(context)
         yield path, self.platform_project(context)
         yield path, self.namespaces_application(context)
+        if context.secrets:
+            yield path, self.secrets_application(context)
         for team, space in context.namespaces.items():
             yield path, self.project(context, team, space)
         for service in context.services:
@@ -58,7 +62,7 @@ class ArgoCDTarget:
         return context.name
 
     def platform_project(self, context: EnvContext) -> dict[str, Any]:
-        """May create Namespaces (cluster-scoped), and nothing else, in the cluster."""
+        """Environment-wide objects: Namespaces, secret stores and the secrets themselves."""
         gitops = context.spec.gitops
         assert gitops is not None
         return {
@@ -69,8 +73,15 @@ class ArgoCDTarget:
                 "description": f"Namespaces of environment {context.name}",
                 "sourceRepos": [gitops.repoURL],
                 "destinations": [{"server": context.spec.cluster.server, "namespace": "*"}],
-                "clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
-                "namespaceResourceWhitelist": [],
+                "clusterResourceWhitelist": [
+                    {"group": "", "kind": "Namespace"},
+                    {"group": "external-secrets.io", "kind": "ClusterSecretStore"},
+                ],
+                "namespaceResourceWhitelist": [
+                    {"group": "bitnami.com", "kind": "SealedSecret"},
+                    {"group": "external-secrets.io", "kind": "ExternalSecret"},
+                    {"group": "external-secrets.io", "kind": "SecretStore"},
+                ],
             },
         }
 
@@ -101,6 +112,19 @@ class ArgoCDTarget:
             namespace=None,
         )
         app["metadata"]["annotations"] = {"argocd.argoproj.io/sync-wave": NAMESPACES_WAVE}
+        return app
+
+    def secrets_application(self, context: EnvContext) -> dict[str, Any]:
+        """The environment's secret objects, synced after the namespaces, before services."""
+        app = self.application(
+            context,
+            # `<svc>.<env>` names clash with it only for an environment named "secrets".
+            name=f"{context.name}.secrets",
+            project=self.platform_project_name(context),
+            app=SECRETS_APP,
+            namespace=None,
+        )
+        app["metadata"]["annotations"] = {"argocd.argoproj.io/sync-wave": SECRETS_WAVE}
         return app
 
     def application(

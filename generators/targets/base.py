@@ -72,3 +72,12 @@ def metadata(
         meta["annotations"] = dict(sorted(annotations.items()))
     meta.update(extra)
     return meta
+
+
+def exposed_port(service: Deployed) -> str:
+    """The port name public traffic goes to: `expose.port`, else the first port."""
+    wanted = service.workload.expose.port
+    for port in service.workload.ports:
+        if wanted in (port.name, port.port):
+            return port.name
+    return service.workload.ports[0].name

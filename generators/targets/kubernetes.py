@@ -21,18 +21,22 @@ from generators.targets.base import (
     MANAGED_BY,
     Output,
     app_path,
+    exposed_port,
     metadata,
     selector_labels,
 )
+from generators.targets.integration_objects import WEBHOOKS_KEY, IntegrationObjects
+from generators.webhooks import CONFIG_ENV, CONFIG_PATH
 
 #: Directory of environment-wide objects; service names cannot start with "_".
 NAMESPACES_APP = "_namespaces"
 # https://kubernetes.io/docs/concepts/security/pod-security-admission/
 POD_SECURITY_LABEL = "pod-security.kubernetes.io/enforce"
 CONFIG_CHECKSUM = "checksum/config"
+SECRETS_CHECKSUM = "checksum/secrets"
 
 
-class KubernetesTarget:
+class KubernetesTarget(IntegrationObjects):
     """Renders the Kubernetes objects of one environment."""
 
     name = "kubernetes"
@@ -69,7 +73,10 @@ class KubernetesTarget:
         """Every object of one service, in ``<env>/<service>/manifests.yaml``."""
         workload = service.workload
         config = self.config_map(context, service)
-        objects = [self.service_account(context, service), config]
+        hooks = self.webhooks_config(context, service)
+        objects = [self.service_account(context, service), config, hooks]
+        if hooks is not None:  # the webhook settings roll the pods like config files do
+            config = {"data": {**(config or {}).get("data", {}), **hooks["data"]}}
         if workload.type == "cron":
             objects.append(self.cron_job(context, service, config))
         elif workload.type == "job":
@@ -84,9 +91,16 @@ class KubernetesTarget:
                     if context.spec.routing.kind == "gateway"
                     else self.ingress(context, service)
                 )
+            if workload.webhooks.incoming and workload.expose.hosts:
+                objects.append(
+                    self.webhook_http_route(context, service)
+                    if context.spec.routing.kind == "gateway"
+                    else self.webhook_ingress(context, service)
+                )
         if workload.type in ("web", "worker"):
             objects += [self.autoscaler(context, service), self.disruption_budget(context, service)]
         objects.append(self.network_policy(context, service))
+        objects.append(self.egress_policy(context, service))
         for obj in objects:
             if obj is not None:
                 yield app_path(context.name, service.name), obj
@@ -181,9 +195,15 @@ class KubernetesTarget:
         meta: dict[str, Any] = {
             "labels": {k: v for k, v in labels.items() if k != f"{LABEL_PREFIX}/lifecycle"}
         }
+        annotations = {}
         if config is not None:
             # A new hash on the template rolls the pods when a config file changes.
-            meta["annotations"] = {CONFIG_CHECKSUM: content_hash(config["data"])}
+            annotations[CONFIG_CHECKSUM] = content_hash(config["data"])
+        if service.secrets_checksum is not None:
+            # ...and when a secret is resealed or points elsewhere.
+            annotations[SECRETS_CHECKSUM] = service.secrets_checksum
+        if annotations:
+            meta["annotations"] = annotations
         spec: dict[str, Any] = {
             "serviceAccountName": service.name,
             "automountServiceAccountToken": workload.serviceAccountToken,
@@ -210,8 +230,17 @@ class KubernetesTarget:
                 {"name": p.name, "containerPort": p.port, "protocol": p.protocol}
                 for p in workload.ports
             ]
-        if service.env:
-            container["env"] = [{"name": name, "value": value} for name, value in service.env]
+        env: list[tuple[str, dict[str, Any]]] = [
+            (name, {"name": name, "value": value}) for name, value in service.env
+        ]
+        env += [
+            (var, {"name": var, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}})
+            for var, secret, key in service.secret_env
+        ]
+        if service.webhooks is not None:
+            env.append((CONFIG_ENV, {"name": CONFIG_ENV, "value": CONFIG_PATH}))
+        if env:
+            container["env"] = [entry for _, entry in sorted(env, key=lambda e: e[0])]
         container["resources"] = {"requests": requests, "limits": limits}
         for stage in ("startup", "liveness", "readiness"):
             probe = getattr(workload.probes, stage)
@@ -351,7 +380,8 @@ class KubernetesTarget:
             }
             for name, space in service.dependents
         ]
-        if service.workload.expose.visibility == "public":
+        workload = service.workload
+        if workload.expose.visibility == "public" or workload.webhooks.incoming:
             controller = context.spec.routing.controllerNamespace
             peers.append(
                 {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": controller}}}
@@ -375,15 +405,6 @@ def replicas(context: EnvContext, workload: Workload) -> int:
     if scaling is not None and scaling.replicas is not None:
         return scaling.replicas
     return context.spec.defaults.replicas
-
-
-def exposed_port(service: Deployed) -> str:
-    """The port name public traffic goes to: `expose.port`, else the first port."""
-    wanted = service.workload.expose.port
-    for port in service.workload.ports:
-        if wanted in (port.name, port.port):
-            return port.name
-    return service.workload.ports[0].name
 
 
 def content_hash(data: dict[str, str]) -> str:
@@ -440,6 +461,14 @@ def volumes(service: Deployed) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {}}]
     if service.workload.configFiles:
         out.append({"name": "config", "configMap": {"name": f"{service.name}-config"}})
+    if service.webhooks is not None:
+        out.append({"name": "webhooks", "configMap": {"name": f"{service.name}-webhooks"}})
+    keys: dict[str, set[str]] = {}
+    for _, secret, key in service.secret_files:
+        keys.setdefault(secret, set()).add(key)
+    for secret, used in sorted(keys.items()):
+        items = [{"key": key, "path": key} for key in sorted(used)]
+        out.append({"name": f"secret-{secret}", "secret": {"secretName": secret, "items": items}})
     return out
 
 
@@ -449,5 +478,18 @@ def volume_mounts(service: Deployed) -> list[dict[str, Any]]:
     mounts += [
         {"name": "config", "mountPath": f.path, "subPath": config_key(f.path), "readOnly": True}
         for f in sorted(service.workload.configFiles, key=lambda f: f.path)
+    ]
+    if service.webhooks is not None:
+        mounts.append(
+            {
+                "name": "webhooks",
+                "mountPath": CONFIG_PATH,
+                "subPath": WEBHOOKS_KEY,
+                "readOnly": True,
+            }
+        )
+    mounts += [
+        {"name": f"secret-{secret}", "mountPath": path, "subPath": key, "readOnly": True}
+        for path, secret, key in service.secret_files
     ]
     return mounts

@@ -1,0 +1,107 @@
+"""Plaintext secret detection in specs, with detect-secrets' detectors (the one user of it).
+
+Every string value of every spec is looked at, except the fields that hold ciphertext
+or digests by design. A cheap pre-filter picks the values that could be a credential
+(long tokens with letters and digits, URLs with a user part, key blocks, values under
+password-like keys); those go through detect-secrets' plugins (provider formats, JWTs,
+private keys, basic-auth URLs, keyword and high-entropy detectors) with its default
+filters. A false positive is silenced like in detect-secrets: a
+`# pragma: allowlist secret` comment on the line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from generators import diagnostics as codes
+from generators.diagnostics import Diagnostic
+from generators.graph import Platform
+from generators.source import KeyPath, dotted
+
+ALLOWLIST = "pragma: allowlist secret"
+# Values under these keys are ciphertext, digests or validated non-secret formats.
+_SKIP_KEYS = {"encryptedData", "certificate", "image", "documentation", "external", "access"}
+# A mapping with only these keys is a reference to a secret ({secret, key}, a secret file).
+_REFERENCE = {"secret", "key", "path"}
+_SKIP_KINDS = {"IntegrationCatalogEntry"}
+_SECRETISH_KEY = re.compile(r"pass|secret|token|api[-_]?key|credential|private|auth", re.IGNORECASE)
+_TOKEN = re.compile(r"^\S{16,}$")
+
+
+def check_plaintext(platform: Platform) -> Iterator[Diagnostic]:
+    """No spec holds something that looks like a credential in a plain field."""
+    for doc in platform.documents:
+        if doc.kind.name in _SKIP_KINDS:
+            continue
+        for path, value in _strings(doc.source.data, ()):
+            if not _candidate(path, value):
+                continue
+            kinds = detect(_key(path), value)
+            if not kinds:
+                continue
+            location = doc.source.locate(path)
+            if ALLOWLIST in doc.source.line_text(location.line):
+                continue
+            yield Diagnostic(
+                codes.PLAINTEXT_SECRET,
+                f"this value looks like a secret ({', '.join(kinds)}); specs are committed "
+                "in plain text",
+                location,
+                dotted(path),
+                "remove it and rotate it at its provider (it is in git history now); seal "
+                "the new value with `platform secrets seal` and reference it as "
+                "`{secret: NAME, key: KEY}`. A false positive: add `# " + ALLOWLIST + "`",
+            )
+
+
+def detect(key: str, value: str) -> list[str]:
+    """The detect-secrets secret types ``value`` matches under ``key`` (sorted)."""
+    return sorted(_detect(key, value))
+
+
+@cache
+def _detect(key: str, value: str) -> frozenset[str]:
+    from detect_secrets.core.scan import _process_line_based_plugins
+    from detect_secrets.settings import default_settings
+
+    line = f"{key}: {json.dumps(value)}"
+    with default_settings():
+        # The line-based scanner with detect-secrets' own default plugins and filters.
+        return frozenset(s.type for s in _process_line_based_plugins([(1, line)], "spec.yaml"))
+
+
+def _candidate(path: KeyPath, value: str) -> bool:
+    if "${" in value and "@" not in value:
+        return False
+    if "-----BEGIN" in value:
+        return True
+    if "://" in value:
+        return "@" in value.split("://", 1)[1].split("/", 1)[0]
+    if _SECRETISH_KEY.search(_key(path)) and len(value) >= 6:
+        return True
+    return bool(_TOKEN.match(value)) and any(c.isdigit() for c in value)
+
+
+def _key(path: KeyPath) -> str:
+    return next((str(p) for p in reversed(path) if isinstance(p, str)), "value")
+
+
+def _strings(data: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, Mapping):
+        if "secret" in data and set(data) <= _REFERENCE:
+            return
+        for key, value in data.items():
+            if key not in _SKIP_KEYS:
+                yield from _strings(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, (*path, i))
+
+
+__all__ = ["check_plaintext", "detect"]

@@ -1,0 +1,303 @@
+"""Checks of secrets: every use resolves, is allowed and decryptable where it runs; rotation.
+
+Uses come from :mod:`generators.wiring` (env vars, files, webhook signing secrets and
+integration credentials), per environment, so a secret missing only in production is
+reported for production only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from generators import diagnostics as codes
+from generators.checks.base import at, where
+from generators.diagnostics import Code, Diagnostic
+from generators.documents import Parsed
+from generators.graph import Platform
+from generators.naming import namespace
+from generators.source import dotted
+from generators.spec.secret import Access, Sealed, Secret
+from generators.suggest import did_you_mean
+from generators.wiring import SecretUse, integration_values, secret_uses
+
+DEFAULT_ROTATION = "90d"
+_UNITS = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1)}
+
+
+def period(text: str) -> dt.timedelta:
+    """``90d`` -> 90 days (``h``, ``d`` and ``w`` units)."""
+    return int(text[:-1]) * _UNITS[text[-1]]
+
+
+def may_use(access: Access, owner: str, service: str, team: str) -> bool:
+    """Whether a service of ``team`` may use something owned by ``owner``."""
+    return team == owner or team in access.teams or service in access.services
+
+
+def check_secret_uses(platform: Platform) -> Iterator[Diagnostic]:
+    """Each secret a deployed service uses exists here, has the key, and may be used by it."""
+    known = platform.names("Secret")
+    for (env, name), resolved in sorted(platform.resolved.items()):
+        if name not in platform.services or not platform.deploys(name, env):
+            continue
+        team = platform.services[name][1].metadata.team
+        space = namespace(team, env, platform.environments[env][1].spec.namespaceStrategy)
+        for use in secret_uses(platform, resolved):
+            if use.secret not in known:
+                yield _at_use(
+                    use,
+                    env,
+                    codes.UNKNOWN_SECRET,
+                    f"unknown secret {use.secret!r}",
+                    did_you_mean(use.secret, known, what="secrets")
+                    + " (secrets are defined in platform/secrets/<name>.yaml)",
+                )
+            elif use.secret in platform.secrets:
+                yield from _check_use(platform, use, env, team, space)
+
+
+def _check_use(
+    platform: Platform, use: SecretUse, env: str, team: str, space: str
+) -> Iterator[Diagnostic]:
+    doc, secret = platform.secrets[use.secret]
+    owner = secret.metadata.team
+    if not may_use(secret.spec.access, owner, use.service, team):
+        yield _at_use(
+            use,
+            env,
+            codes.ACCESS_DENIED,
+            f"service {use.service!r} (team {team!r}) may not use secret {use.secret!r}, "
+            f"owned by team {owner!r}",
+            f"ask team {owner!r} to add {team!r} to `access.teams` or {use.service!r} to "
+            f"`access.services` in {where(doc)}",
+        )
+    source = secret.spec.environments.get(env)
+    if source is None:
+        yield _at_use(
+            use,
+            env,
+            codes.SECRET_NOT_IN_ENVIRONMENT,
+            f"secret {use.secret!r} has no value in environment {env!r}",
+            f"seal one: `platform secrets seal --env {env} --secret {use.secret} --key "
+            f"{use.key} < value-file`, or add an `external` block for {env!r}",
+        )
+        return
+    if use.key not in source.keys:
+        yield _at_use(
+            use,
+            env,
+            codes.UNKNOWN_SECRET_KEY,
+            f"secret {use.secret!r} has no key {use.key!r} in environment {env!r}",
+            did_you_mean(use.key, source.keys, what="keys"),
+        )
+    sealed = source.sealed
+    if sealed is not None and sealed.scope != "cluster-wide" and sealed.namespace != space:
+        path = ("spec", "environments", env, "sealed", "namespace")
+        sealed_for = repr(sealed.namespace) if sealed.namespace else "no namespace"
+        yield at(
+            doc,
+            path if sealed.namespace else ("spec", "environments", env, "sealed"),
+            codes.SEAL_MISMATCH,
+            f"secret {use.secret!r} is sealed ({sealed.scope}) for {sealed_for}, but service "
+            f"{use.service!r} runs in namespace {space!r}; the controller cannot decrypt it there",
+            f"reseal for {space!r} (`platform secrets seal --env {env} --secret {use.secret} "
+            f"...`), or with `--scope cluster-wide` when several namespaces use it",
+        ).with_environments(env)
+
+
+def _at_use(use: SecretUse, env: str, code: Code, message: str, hint: str) -> Diagnostic:
+    return Diagnostic(code, message, use.location, dotted(use.key_path), hint, environments=(env,))
+
+
+def check_secret_specs(platform: Platform) -> Iterator[Diagnostic]:
+    """Owners, access lists, environments, stores and ciphertexts of each secret."""
+    teams, services = platform.names("Team"), platform.names("Service")
+    for name, (doc, secret) in sorted(platform.secrets.items()):
+        if secret.metadata.team not in teams:
+            yield at(
+                doc,
+                ("metadata", "team"),
+                codes.UNKNOWN_TEAM,
+                f"unknown team {secret.metadata.team!r}",
+                did_you_mean(secret.metadata.team, teams, what="teams"),
+            )
+        yield from access_refs(doc, secret.spec.access, teams, services)
+        for env, source in sorted(secret.spec.environments.items()):
+            base = ("spec", "environments", env)
+            if env not in platform.environments:
+                if env not in platform.names("Environment"):
+                    yield at(
+                        doc,
+                        base,
+                        codes.UNKNOWN_ENVIRONMENT,
+                        f"unknown environment {env!r}",
+                        did_you_mean(env, platform.names("Environment"), what="environments"),
+                        key=True,
+                    )
+                continue
+            settings = platform.environments[env][1].spec.secrets
+            if source.external is not None and source.external.store not in settings.stores:
+                yield at(
+                    doc,
+                    (*base, "external", "store"),
+                    codes.UNKNOWN_STORE,
+                    f"environment {env!r} declares no secret store {source.external.store!r}",
+                    did_you_mean(source.external.store, settings.stores, what="stores")
+                    + f" (declare stores under `spec.secrets.stores` in environments/{env}.yaml)",
+                )
+            if source.sealed is not None:
+                yield from _check_sealed(platform, doc, name, env, source.sealed)
+
+
+def access_refs(
+    doc: Parsed, access: Access, teams: set[str], services: set[str]
+) -> Iterator[Diagnostic]:
+    """The teams and services an access list names exist."""
+    for i, team in enumerate(access.teams):
+        if team not in teams:
+            yield at(
+                doc,
+                ("spec", "access", "teams", i),
+                codes.UNKNOWN_TEAM,
+                f"unknown team {team!r}",
+                did_you_mean(team, teams, what="teams"),
+            )
+    for i, service in enumerate(access.services):
+        if service not in services:
+            yield at(
+                doc,
+                ("spec", "access", "services", i),
+                codes.UNKNOWN_SERVICE,
+                f"unknown service {service!r}",
+                did_you_mean(service, services, what="services"),
+            )
+
+
+def _check_sealed(
+    platform: Platform, doc: Parsed, name: str, env: str, sealed: Sealed
+) -> Iterator[Diagnostic]:
+    from generators.sealing import ciphertext_problem
+
+    base = ("spec", "environments", env, "sealed")
+    sealing = platform.environments[env][1].spec.secrets.sealing
+    if sealing is None:
+        yield at(
+            doc,
+            base,
+            codes.SEALING_CERTIFICATE,
+            f"environment {env!r} has no sealing certificate, so it cannot use sealed values",
+            f"add `spec.secrets.sealing.certificate` to environments/{env}.yaml, or use an "
+            "`external` block",
+            key=True,
+        )
+        return
+    if sealed.scope != "cluster-wide" and sealed.namespace is None:
+        yield at(
+            doc,
+            (*base, "scope"),
+            codes.SEAL_MISMATCH,
+            f"a {sealed.scope} seal needs the `namespace` it was sealed for",
+            "reseal with `platform secrets seal`, which records it",
+        )
+    cert = platform.certificates.get(env)
+    modulus = getattr(cert, "modulus_bytes", None)
+    for key, value in sorted(sealed.encryptedData.items()):
+        problem = ciphertext_problem(value, modulus)
+        if problem is not None:
+            yield at(
+                doc,
+                (*base, "encryptedData", key),
+                codes.BAD_CIPHERTEXT,
+                f"the sealed value of {key!r} {problem}",
+                f"seal it again: `platform secrets seal --env {env} --secret {name} --key {key}`",
+            )
+    fingerprint = getattr(cert, "fingerprint", None)
+    if fingerprint is not None and sealed.certificate != fingerprint:
+        yield at(
+            doc,
+            (*base, "certificate"),
+            codes.OTHER_CERTIFICATE,
+            f"sealed with certificate {sealed.certificate[:19]}..., but environment {env!r} now "
+            f"uses {fingerprint[:19]}...",
+            "the controller still decrypts it if it kept the old key; reseal to be sure",
+        )
+
+
+def check_sealing_certificates(platform: Platform) -> Iterator[Diagnostic]:
+    """Each environment's sealing certificate can be read and has not expired."""
+    for env, (doc, environment) in sorted(platform.environments.items()):
+        sealing = environment.spec.secrets.sealing
+        if sealing is None:
+            continue
+        cert = platform.certificates.get(env)
+        path = ("spec", "secrets", "sealing", "certificate")
+        if isinstance(cert, str):
+            yield at(
+                doc, path, codes.SEALING_CERTIFICATE, cert, "fetch it with `kubeseal --fetch-cert`"
+            )
+        elif cert is not None and cert.expired(_now(platform)):
+            yield at(
+                doc,
+                path,
+                codes.SEALING_CERTIFICATE,
+                f"the sealing certificate expired on {cert.not_after:%Y-%m-%d}",
+                "fetch the controller's current one with `kubeseal --fetch-cert` and commit it",
+            )
+
+
+def rotation_period(platform: Platform, name: str, secret: Secret) -> str:
+    """The secret's own period, else the shortest of the catalog entries using it, else 90d."""
+    if secret.spec.rotation.period is not None:
+        return secret.spec.rotation.period
+    periods = []
+    for instance in platform.integrations:
+        for env in platform.environments:
+            values = integration_values(platform, instance, env)
+            if values is not None and any(r.secret == name for r in values.secrets.values()):
+                periods.append(values.entry.spec.rotation.period)
+    return min(periods, key=period, default=DEFAULT_ROTATION)
+
+
+def check_rotation(platform: Platform) -> Iterator[Diagnostic]:
+    """Warn when a secret is due; fail when overdue past the grace in a protected environment."""
+    today = platform.today
+    if today is None:
+        return
+    for name, (doc, secret) in sorted(platform.secrets.items()):
+        every = period(rotation_period(platform, name, secret))
+        for env, source in sorted(secret.spec.environments.items()):
+            if env not in platform.environments:
+                continue
+            spec = platform.environments[env][1].spec
+            changed = source.changed
+            due = changed + every
+            field = "sealed" if source.sealed is not None else "external"
+            stamp = "sealedAt" if source.sealed is not None else "rotatedAt"
+            path = ("spec", "environments", env, field, stamp)
+            age = (today - changed).days
+            overdue = due + period(spec.secrets.rotationGrace)
+            if spec.protected and today > overdue:
+                yield at(
+                    doc,
+                    path,
+                    codes.ROTATION_OVERDUE,
+                    f"secret {name!r} was last rotated {age} days ago; it was due on {due} "
+                    f"and the {spec.secrets.rotationGrace} grace ended on {overdue}",
+                    "rotate the value at its provider, then `platform secrets seal` it (or "
+                    "update `rotatedAt` for an external secret)",
+                ).with_environments(env)
+            elif today >= due:
+                yield at(
+                    doc,
+                    path,
+                    codes.ROTATION_DUE,
+                    f"secret {name!r} is due for rotation (last {changed}, every "
+                    f"{rotation_period(platform, name, secret)}, due {due})",
+                    "rotate it in a pull request: see docs/secrets.md",
+                ).with_environments(env)
+
+
+def _now(platform: Platform) -> dt.datetime:
+    today = platform.today or dt.date.today()
+    return dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)

@@ -1,0 +1,87 @@
+"""Round-trip edits of spec files (ruamel's round-trip mode): comments and layout are kept.
+
+Used by commands that write into specs people edit (`platform secrets seal`); the
+loader (generators/load.py) reads specs with the fast safe loader instead.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+
+__all__ = ["CommentedMap", "dump", "load", "loads", "parse", "set_in", "write"]
+
+from generators.errors import UsageError
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never fold long values (ciphertext) across lines
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def load(path: Path) -> Any:
+    """A spec file as ruamel's commented data."""
+    try:
+        return _yaml().load(path.read_text(encoding="utf-8"))
+    except Exception as exc:  # noqa: BLE001 - any parse problem: the file must be fixed first
+        raise UsageError(
+            message=f"{path} cannot be edited: it is not valid YAML ({exc.__class__.__name__})",
+            hint="run `platform validate` and fix it first",
+        ) from None
+
+
+def loads(text: str) -> Any:
+    """YAML text as ruamel's commented data (to build a new spec to edit)."""
+    return _yaml().load(text)
+
+
+def parse(text: str) -> Any:
+    """Plain data from YAML text (an old version of a spec, read from git)."""
+    try:
+        return YAML(typ="safe", pure=True).load(text)
+    except Exception as exc:  # noqa: BLE001 - any parse problem
+        raise UsageError(message=f"not valid YAML ({exc.__class__.__name__})") from None
+
+
+def set_in(data: Any, path: Sequence[str], value: Any) -> None:
+    """Set ``data[path]``, creating mappings on the way (appended at the end)."""
+    current = data
+    for part in path[:-1]:
+        child = current.get(part)
+        if child is None:
+            child = CommentedMap()
+            current[part] = child
+        elif not isinstance(child, dict):
+            raise UsageError(message=f"`{'.'.join(path)}`: {part!r} is not a mapping")
+        current = child
+    current[path[-1]] = value
+
+
+def dump(data: Any) -> str:
+    """The text of ``data``, in the layout it was read with."""
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    return out.getvalue()
+
+
+def write(path: Path, text: str) -> None:
+    """Replace ``path`` atomically (a crash never leaves half a spec)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,145 @@
+"""Kubernetes objects from a service's webhooks and integrations (the Kubernetes target's).
+
+The webhook settings ConfigMap, the route that exposes only the incoming webhook paths,
+and the egress NetworkPolicy that opens the hosts its integrations and subscribers need.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generators.context import Deployed, EnvContext
+from generators.naming import public_host
+from generators.targets.base import exposed_port, metadata, selector_labels
+
+WEBHOOKS_KEY = "webhooks.json"
+#: Private address ranges (RFC 1918): egress to the internet excludes them.
+PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+EGRESS_HOSTS = "platform/egress-hosts"
+
+
+class IntegrationObjects:
+    """Methods of the Kubernetes target for webhooks and egress."""
+
+    def webhooks_config(self, context: EnvContext, service: Deployed) -> dict[str, Any] | None:
+        """The webhook settings the service reads (no secret values: env var names only)."""
+        if service.webhooks is None:
+            return None
+        return {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": metadata(service, context.name, f"{service.name}-webhooks"),
+            "data": {WEBHOOKS_KEY: json.dumps(service.webhooks, indent=2, sort_keys=True) + "\n"},
+        }
+
+    def webhook_ingress(self, context: EnvContext, service: Deployed) -> dict[str, Any]:
+        """An Ingress for exactly the incoming webhook paths, on the service's hosts."""
+        workload = service.workload
+        routing = context.spec.routing
+        hosts = [public_host(h, context.spec.baseDomain) for h in workload.expose.hosts]
+        backend = {"service": {"name": service.name, "port": {"name": exposed_port(service)}}}
+        annotations = {}
+        spec: dict[str, Any] = {"ingressClassName": routing.ingressClass}
+        if workload.expose.tls:
+            if workload.expose.visibility != "public":  # else the main Ingress issues it
+                annotations["cert-manager.io/cluster-issuer"] = routing.clusterIssuer
+            spec["tls"] = [{"hosts": hosts, "secretName": f"{service.name}-tls"}]
+        paths = [
+            {"path": hook.path, "pathType": "Exact", "backend": backend}
+            for hook in sorted(workload.webhooks.incoming, key=lambda h: h.path)
+        ]
+        spec["rules"] = [{"host": host, "http": {"paths": paths}} for host in hosts]
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": metadata(
+                service, context.name, f"{service.name}-webhooks", annotations=annotations
+            ),
+            "spec": spec,
+        }
+
+    def webhook_http_route(self, context: EnvContext, service: Deployed) -> dict[str, Any]:
+        """An HTTPRoute for exactly the incoming webhook paths."""
+        workload = service.workload
+        gateway = context.spec.routing.gateway
+        assert gateway is not None
+        port = next(p.port for p in workload.ports if p.name == exposed_port(service))
+        return {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "HTTPRoute",
+            "metadata": metadata(service, context.name, f"{service.name}-webhooks"),
+            "spec": {
+                "parentRefs": [{"name": gateway.name, "namespace": gateway.namespace}],
+                "hostnames": [
+                    public_host(h, context.spec.baseDomain) for h in workload.expose.hosts
+                ],
+                "rules": [
+                    {
+                        "matches": [
+                            {"path": {"type": "Exact", "value": hook.path}, "method": "POST"}
+                            for hook in sorted(workload.webhooks.incoming, key=lambda h: h.path)
+                        ],
+                        "backendRefs": [{"name": service.name, "port": port}],
+                    }
+                ],
+            },
+        }
+
+    def egress_policy(self, context: EnvContext, service: Deployed) -> dict[str, Any] | None:
+        """Egress limited to DNS, its dependencies and its external hosts' ports.
+
+        Rendered for services that declare external hosts (integrations, webhook
+        subscribers). A NetworkPolicy cannot name hosts, so the internet is opened on
+        those ports only, private ranges excluded; the hosts are listed in an
+        annotation for review and for FQDN-aware policy engines.
+        """
+        if not service.egress:
+            return None
+        rules: list[dict[str, Any]] = [
+            {
+                "to": [
+                    {
+                        "namespaceSelector": {
+                            "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                        },
+                        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                    }
+                ],
+                "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+            }
+        ]
+        for name, space, port in service.dependencies:
+            rules.append(
+                {
+                    "to": [
+                        {
+                            "namespaceSelector": {
+                                "matchLabels": {"kubernetes.io/metadata.name": space}
+                            },
+                            "podSelector": {"matchLabels": {"app.kubernetes.io/name": name}},
+                        }
+                    ],
+                    "ports": [{"protocol": "TCP", "port": port}],
+                }
+            )
+        ports = sorted({port for _, port in service.egress})
+        rules.append(
+            {
+                "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}}],
+                "ports": [{"protocol": "TCP", "port": port} for port in ports],
+            }
+        )
+        hosts = ", ".join(f"{host}:{port}" for host, port in service.egress)
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": metadata(
+                service, context.name, f"{service.name}-egress", annotations={EGRESS_HOSTS: hosts}
+            ),
+            "spec": {
+                "podSelector": {"matchLabels": selector_labels(service)},
+                "policyTypes": ["Egress"],
+                "egress": rules,
+            },
+        }
