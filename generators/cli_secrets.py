@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from generators import pipeline, secret_ops
+from generators.cli_common import _root, root_option
 from generators.errors import UsageError
 from generators.sealing import SCOPES
 
@@ -49,6 +50,7 @@ def secrets() -> None:
     "without one trailing newline.",
 )
 @click.option("--team", help="Owner, when the secret spec does not exist yet.")
+@root_option
 @click.pass_context
 def seal(
     ctx: click.Context,
@@ -58,6 +60,7 @@ def seal(
     scope: str,
     from_file: Path | None,
     team: str | None,
+    root: Path | None,
 ) -> int:
     """Seal one value offline and write the ciphertext into the secret's spec.
 
@@ -70,12 +73,10 @@ def seal(
       platform secrets seal --env staging --secret payments-db --key password < pw.txt
       pbpaste | platform secrets seal --env production --secret stripe --key secret-key
     """
-    from generators.cli import _root
-
-    root = _root(ctx)
+    del root  # read through the context by _root, like the group's --root
     value = _read_value(from_file)
     done = secret_ops.seal(
-        root,
+        _root(ctx),
         environment=environment,
         secret=secret,
         key=key,
@@ -111,14 +112,14 @@ def _read_value(from_file: Path | None) -> bytes:
 @secrets.command()
 @click.option("--env", "environments", multiple=True, help="Only this environment.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@root_option
 @click.pass_context
-def status(ctx: click.Context, environments: tuple[str, ...], fmt: str) -> int:
+def status(ctx: click.Context, environments: tuple[str, ...], fmt: str, root: Path | None) -> int:
     """List every secret per environment with its age and rotation due date.
 
     Exit 1 when one is overdue past its grace period (see docs/secrets.md).
     """
-    from generators.cli import _root
-
+    del root
     rows = secret_ops.status(pipeline.validate_platform(_root(ctx)))
     rows = [r for r in rows if not environments or r.environment in environments]
     if fmt == "json":
@@ -145,11 +146,11 @@ def status(ctx: click.Context, environments: tuple[str, ...], fmt: str) -> int:
 
 @secrets.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@root_option
 @click.pass_context
-def audit(ctx: click.Context, fmt: str) -> int:
+def audit(ctx: click.Context, fmt: str, root: Path | None) -> int:
     """Which service uses which secret where, its owner, age and last change in git."""
-    from generators.cli import _root
-
+    del root
     rows = list(secret_ops.audit(pipeline.validate_platform(_root(ctx))))
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -23,6 +24,8 @@ class Code:
     name: str
     severity: Severity
     summary: str
+    #: The value at the location may be a credential: reports never print it.
+    redacts: bool = False
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
         # Codes cross process boundaries (parallel loading) as references to CODES.
@@ -34,8 +37,15 @@ def code_by_id(code_id: str) -> Code:
     return CODES[code_id]
 
 
-def _code(id_: str, name: str, summary: str, severity: Severity = Severity.ERROR) -> Code:
-    code = Code(id_, name, severity, summary)
+def _code(
+    id_: str,
+    name: str,
+    summary: str,
+    severity: Severity = Severity.ERROR,
+    *,
+    redacts: bool = False,
+) -> Code:
+    code = Code(id_, name, severity, summary, redacts)
     CODES[id_] = code
     return code
 
@@ -121,10 +131,10 @@ SECRET_NOT_IN_ENVIRONMENT = _code(
 )
 ACCESS_DENIED = _code("PL704", "access-denied", "a secret or integration used without permission")
 PLAINTEXT_SECRET = _code(
-    "PL705", "plaintext-secret", "something that looks like a secret in a spec"
+    "PL705", "plaintext-secret", "something that looks like a secret in a spec", redacts=True
 )
 BAD_CIPHERTEXT = _code(
-    "PL706", "bad-ciphertext", "a sealed value that cannot be Sealed Secrets output"
+    "PL706", "bad-ciphertext", "a sealed value that cannot be Sealed Secrets output", redacts=True
 )
 SEAL_MISMATCH = _code(
     "PL707", "seal-mismatch", "a value sealed for another namespace, name or scope"
@@ -168,6 +178,9 @@ class Diagnostic:
     severity: Severity | None = None
     #: Environments the problem occurs in, when it does not occur in all of them.
     environments: tuple[str, ...] = ()
+    #: The environments the check could find it in (a service runs only in some, by
+    #: its lifecycle); empty: all. Found in all of these, it names none.
+    within: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Hints read as sentences whichever check wrote them.
@@ -216,9 +229,9 @@ class Diagnostic:
             environments=tuple(str(e) for e in data["environments"]),  # type: ignore[attr-defined]
         )
 
-    def with_environments(self, *environments: str) -> Diagnostic:
-        """The same diagnostic, limited to ``environments``."""
-        return replace(self, environments=environments)
+    def with_environments(self, *environments: str, within: Sequence[str] = ()) -> Diagnostic:
+        """The same diagnostic, found in ``environments`` of those it could be (``within``)."""
+        return replace(self, environments=environments, within=tuple(sorted(within)))
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order by file, line and column, then code: the order users read in."""

@@ -161,7 +161,11 @@ def _merge_environments(found: Iterable[Diagnostic], every: set[str]) -> list[Di
         key = (diagnostic.code, diagnostic.location, diagnostic.message, diagnostic.hint)
         merged.setdefault(key, (diagnostic, set()))[1].update(diagnostic.environments)
     return [
-        replace(first, environments=() if envs >= every else tuple(sorted(envs)))
+        replace(
+            first,
+            environments=() if envs >= (set(first.within) or every) else tuple(sorted(envs)),
+            within=(),
+        )
         for first, envs in merged.values()
     ]
 

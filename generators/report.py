@@ -34,6 +34,10 @@ def render(
     return formatter(diagnostics, root, files, color)
 
 
+#: What a possibly secret value is shown as in a source excerpt.
+REDACTED = "<redacted>"
+
+
 def human(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: bool) -> str:
     """``path:line:col: error[CODE]: message``, the source line with a caret, the hint."""
     lines: list[str] = []
@@ -52,7 +56,11 @@ def human(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: bool
         gutter = " " * len(str(loc.line))
         if source is not None:
             shown, col = _window(source, loc.col)
-            caret = " " * (col - 1) + "^" * _token_width(shown, col)
+            width = _token_width(shown, col)
+            if diagnostic.code.redacts:  # the value may be a credential: never print it
+                shown = shown[: col - 1] + REDACTED + shown[col - 1 + width :]
+                width = len(REDACTED)
+            caret = " " * (col - 1) + "^" * width
             lines.append(f" {loc.line} | {shown}")
             lines.append(f" {gutter} | {click.style(caret, fg=style) if color else caret}")
         if diagnostic.key_path:

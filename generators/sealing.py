@@ -32,6 +32,8 @@ SCOPE_ANNOTATIONS = {
     "cluster-wide": "sealedsecrets.bitnami.com/cluster-wide",
 }
 SESSION_KEY_BYTES = 32
+#: RSA block lengths of the key sizes a controller can have (`--key-size`: 2048 to 8192).
+RSA_BLOCK_BYTES = frozenset({256, 384, 512, 768, 1024})
 GCM_TAG_BYTES = 16
 
 
@@ -60,11 +62,17 @@ def load_certificate(pem: bytes, source: str = "the certificate") -> Certificate
     Raises:
         UsageError: when there is no certificate, or its key is not RSA.
     """
+    if b"-----BEGIN" in pem and b"-----BEGIN CERTIFICATE-----" not in pem:
+        kind = pem.split(b"-----BEGIN ", 1)[1].split(b"-----", 1)[0].decode("ascii", "replace")
+        raise UsageError(
+            message=f"{source} holds a {kind}, not a CERTIFICATE",
+            hint="`kubeseal --fetch-cert` prints the certificate the controller seals with",
+        )
     try:
         cert = x509.load_pem_x509_certificates(pem)[0]
-    except ValueError as exc:
+    except ValueError:
         raise UsageError(
-            message=f"{source} is not a PEM certificate ({exc})",
+            message=f"{source} is not a PEM certificate",
             hint="fetch it with `kubeseal --fetch-cert > <file>` and commit it",
         ) from None
     key = cert.public_key()
@@ -152,10 +160,12 @@ def ciphertext_problem(value: str, modulus_bytes: int | None) -> str | None:
     try:
         blob = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        return "is not standard base64"
+        return "is not Sealed Secrets output (not standard base64)"
     if len(blob) < 2:
         return "is too short to be a sealed value"
     (rsa_length,) = struct.unpack(">H", blob[:2])
+    if rsa_length not in RSA_BLOCK_BYTES:
+        return "is not Sealed Secrets output (no RSA block of a key size the controller uses)"
     if modulus_bytes is not None and rsa_length != modulus_bytes:
         return (
             f"was sealed with a {rsa_length * 8}-bit key, but the environment's certificate "

@@ -9,10 +9,11 @@ target can wire it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from generators.documents import Parsed
 from generators.graph import Platform, Resolved
 from generators.source import KeyPath, Location
 from generators.spec.base import SecretRef
@@ -25,7 +26,11 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
 
 @dataclass(frozen=True)
 class SecretUse:
-    """One use of one key of a secret by a service."""
+    """One use of one key of a secret by a service.
+
+    Where it was written is worked out only when asked (a check found a problem):
+    locating reads the file's positions, which a valid run never needs.
+    """
 
     service: str
     secret: str
@@ -36,8 +41,23 @@ class SecretUse:
     path: str | None
     #: What brought the use: "env", "file", "webhook <name>", "integration <name>".
     via: str
-    location: Location
-    key_path: KeyPath
+    #: Locates a key path below the reference: the `{secret, key}` mapping's fields.
+    locate: Callable[[KeyPath], tuple[Location, KeyPath]]
+
+    @property
+    def location(self) -> Location:
+        """Where the secret's name is written."""
+        return self.locate(("secret",))[0]
+
+    @property
+    def key_location(self) -> Location:
+        """Where the key is written."""
+        return self.locate(("key",))[0]
+
+    @property
+    def key_path(self) -> KeyPath:
+        """The reference's key path in its file."""
+        return self.locate(("secret",))[1][:-1]
 
 
 @dataclass(frozen=True)
@@ -137,16 +157,13 @@ def secret_uses(platform: Platform, resolved: Resolved) -> Iterator[SecretUse]:
             mapped = values.secrets.get(key.key)
             if mapped is None:
                 continue
-            key_path = values.secret_paths[key.key]
+            base = values.secret_paths[key.key]
+
+            def locate(sub: KeyPath, doc: Parsed = doc, base: KeyPath = base) -> Any:
+                return doc.source.locate((*base, *sub)), (*base, *sub)
+
             yield SecretUse(
-                service=name,
-                secret=mapped.secret,
-                key=mapped.key,
-                env=key.env,
-                path=None,
-                via=f"integration {used}",
-                location=doc.source.locate(key_path),
-                key_path=key_path,
+                name, mapped.secret, mapped.key, key.env, None, f"integration {used}", locate
             )
 
 
@@ -159,8 +176,11 @@ def _use(
     path: str | None = None,
     via: str,
 ) -> SecretUse:
-    location, full, _ = resolved.origin(at)
-    return SecretUse(resolved.service, ref.secret, ref.key, env, path, via, location, full)
+    def locate(sub: KeyPath) -> tuple[Location, KeyPath]:
+        location, full, _ = resolved.origin((*at, *sub))
+        return location, full
+
+    return SecretUse(resolved.service, ref.secret, ref.key, env, path, via, locate)
 
 
 def _text(value: Any) -> str:

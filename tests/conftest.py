@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Mapping
@@ -12,6 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from generators import cli
+
+#: The day secrets' rotation is judged against in tests: the example's and the cases'
+#: sealing dates are fixed, so the tests must not age with the calendar.
+TODAY = "2026-11-28"
+os.environ["PLATFORM_TODAY"] = TODAY
 
 CASES = Path(__file__).parent / "cases"
 BASE = CASES / "base"
@@ -43,15 +49,15 @@ class Result:
     stderr: str
 
 
-def invoke(*args: str) -> Result:
-    """Run ``platform ARGS`` in-process through the real entry point."""
+def invoke(*args: str, input: bytes | None = None) -> Result:
+    """Run ``platform ARGS`` in-process through the real entry point (``input``: stdin)."""
     runner = CliRunner()
     outcome: dict[str, int] = {}
 
     def entry() -> None:
         outcome["code"] = cli.run(list(args))
 
-    with runner.isolation() as (out, err, _):
+    with runner.isolation(input=input) as (out, err, _):
         entry()
         stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
     return Result(outcome["code"], stdout, stderr)

@@ -59,7 +59,7 @@ def test_validate_reports_located_error(base_tree: Path) -> None:
         "   = key: metadata.team",
         "   = hint: Did you mean 'shop'? (teams are defined in platform/teams/<name>.yaml)",
     ]
-    assert result.stdout.endswith("Found 1 error and 0 warnings in 6 files.\n")
+    assert result.stdout.endswith("Found 1 error and 0 warnings in 11 files.\n")
 
 
 def test_all_problems_of_a_run_are_reported_sorted(base_tree: Path) -> None:
@@ -121,7 +121,7 @@ def test_warnings_pass_unless_strict(base_tree: Path) -> None:
     relaxed = invoke("validate", "--root", str(base_tree))
     assert relaxed.exit_code == 0
     assert "warning[PL601]" in relaxed.stdout
-    assert relaxed.stdout.endswith("Found 0 errors and 1 warning in 6 files.\n")
+    assert relaxed.stdout.endswith("Found 0 errors and 1 warning in 11 files.\n")
     assert invoke("validate", "--root", str(base_tree), "--strict").exit_code == 1
 
 
@@ -132,7 +132,7 @@ def test_root_defaults_to_the_enclosing_repository(
     monkeypatch.chdir(base_tree / "platform" / "services")
     result = invoke("validate")
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert result.stdout == "All 6 files valid.\n"
+    assert result.stdout == "All 11 files valid.\n"
 
 
 def test_not_a_platform_repository_is_a_usage_error(tmp_path: Path) -> None:
@@ -220,4 +220,4 @@ def test_root_prefers_the_platform_directory_inside_a_larger_repository(
     (base_tree.parent / ".git").mkdir()
     monkeypatch.chdir(base_tree / "platform" / "services")
     result = invoke("validate")
-    assert result.stdout == "All 6 files valid.\n"
+    assert result.stdout == "All 11 files valid.\n"

@@ -61,7 +61,7 @@ def test_problem_in_every_environment_is_reported_once(base_tree: Path) -> None:
     (problem,) = result.diagnostics
     assert problem.code.id == "PL503"
     assert problem.environments == ()
-    assert (problem.location.line, problem.location.col) == (15, 21)
+    assert (problem.location.line, problem.location.col) == (16, 21)
 
 
 def test_environment_defaults_take_part_in_checks(base_tree: Path) -> None:
@@ -91,7 +91,7 @@ def test_environment_defaults_take_part_in_checks(base_tree: Path) -> None:
     # The service's own line is reported: the default it clashes with is in the hint.
     assert (problem.location.file, problem.location.line) == ("platform/services/nightly.yaml", 11)
     assert problem.message == "cpu request 500m is above its limit 200m"
-    assert "the request is set at environments/dev.yaml:14" in problem.hint
+    assert "the request is set at environments/dev.yaml:17" in problem.hint
     assert problem.environments == ("dev",)
 
 

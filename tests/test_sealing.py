@@ -417,7 +417,9 @@ def _not_pem_inputs() -> dict[str, bytes]:
 
 def test_load_certificate_rejects_non_pem_inputs() -> None:
     for label, data in _not_pem_inputs().items():
-        with pytest.raises(UsageError, match="not a PEM certificate"):
+        # A PEM block of another kind is named (a public key is a common mix-up).
+        expected = "holds a PUBLIC KEY, not a CERTIFICATE" if "public" in label else "not a PEM"
+        with pytest.raises(UsageError, match=expected):
             sealing.load_certificate(data, source=label)
 
 

@@ -7,10 +7,11 @@ from typing import Any
 
 from generators import diagnostics as codes
 from generators.checks.base import at, at_resolved, where
-from generators.checks.secrets import access_refs, may_use
+from generators.checks.secrets import access_refs, deployed_in, may_use
 from generators.diagnostics import Diagnostic
 from generators.documents import Parsed
 from generators.graph import Platform, Resolved
+from generators.source import KeyPath
 from generators.spec.catalog import CatalogEntry, Setting
 from generators.spec.integration import Integration
 from generators.suggest import did_you_mean
@@ -138,23 +139,34 @@ def _complete(
             if setting.required and setting.name not in values.settings:
                 yield at(
                     doc,
-                    ("spec",),
+                    _where_missing(instance, "settings"),
                     codes.INTEGRATION_SETTING,
-                    f"{entry.spec.displayName} needs setting {setting.name!r} in environment "
-                    f"{env!r}",
-                    f"add `settings: {{{setting.name}: ...}}` ({setting.description})",
+                    f"{entry.spec.displayName} needs setting {setting.name!r}",
+                    f"add `{setting.name}: ...` under `settings` (or under "
+                    f"`environments.{env}.settings` for this environment only): "
+                    f"{_unsentence(setting.description)}",
                     key=True,
-                ).with_environments(env)
+                ).with_environments(env, within=used_in)
         for key in entry.spec.secrets:
             if key.required and key.key not in values.secrets:
                 yield at(
                     doc,
-                    ("spec",),
+                    _where_missing(instance, "secrets"),
                     codes.INTEGRATION_SECRET,
-                    f"{entry.spec.displayName} needs credential {key.key!r} in environment {env!r}",
-                    f"add `secrets: {{{key.key}: {{secret: NAME, key: KEY}}}}` ({key.description})",
+                    f"{entry.spec.displayName} needs credential {key.key!r}",
+                    f"add `{key.key}: {{secret: NAME, key: KEY}}` under `secrets` (or under "
+                    f"`environments.{env}.secrets`): {_unsentence(key.description)}",
                     key=True,
-                ).with_environments(env)
+                ).with_environments(env, within=used_in)
+
+
+def _where_missing(instance: Integration, field: str) -> tuple[str, ...]:
+    """Where to point at a missing entry: the `settings`/`secrets` block, else `spec`."""
+    return ("spec", field) if getattr(instance.spec, field) else ("spec",)
+
+
+def _unsentence(text: str) -> str:
+    return text[:1].lower() + text[1:].rstrip(".")
 
 
 def check_service_integrations(platform: Platform) -> Iterator[Diagnostic]:
@@ -163,63 +175,82 @@ def check_service_integrations(platform: Platform) -> Iterator[Diagnostic]:
     for (env, name), resolved in sorted(platform.resolved.items()):
         if name not in platform.services or not platform.deploys(name, env):
             continue
-        team = platform.services[name][1].metadata.team
-        for i, used in enumerate(resolved.workload.integrations):
-            if used not in known:
-                yield at_resolved(
-                    resolved,
-                    ("integrations", i),
-                    codes.UNKNOWN_INTEGRATION,
-                    f"unknown integration {used!r}",
-                    did_you_mean(used, known, what="integrations")
-                    + " (instances are defined in platform/integrations/<name>.yaml)",
-                )
-                continue
-            if used not in platform.integrations:
-                continue
-            doc, instance = platform.integrations[used]
-            owner = instance.metadata.team
-            if not may_use(instance.spec.access, owner, name, team):
-                yield at_resolved(
-                    resolved,
-                    ("integrations", i),
-                    codes.ACCESS_DENIED,
-                    f"service {name!r} (team {team!r}) may not use integration {used!r}, owned "
-                    f"by team {owner!r}",
-                    f"ask team {owner!r} to add {team!r} to `access.teams` or {name!r} to "
-                    f"`access.services` in {where(doc)}",
-                )
-        yield from _clashes(platform, resolved)
+        within = deployed_in(platform, name)
+        for found in _service_integrations(platform, resolved, known):
+            yield found.with_environments(env, within=within)
+
+
+def _service_integrations(
+    platform: Platform, resolved: Resolved, known: set[str]
+) -> Iterator[Diagnostic]:
+    name = resolved.service
+    team = platform.services[name][1].metadata.team
+    for i, used in enumerate(resolved.workload.integrations):
+        if used not in known:
+            yield at_resolved(
+                resolved,
+                ("integrations", i),
+                codes.UNKNOWN_INTEGRATION,
+                f"unknown integration {used!r}",
+                did_you_mean(used, known, what="integrations")
+                + " (instances are defined in platform/integrations/<name>.yaml)",
+            )
+            continue
+        if used not in platform.integrations:
+            continue
+        doc, instance = platform.integrations[used]
+        owner = instance.metadata.team
+        if not may_use(instance.spec.access, owner, name, team):
+            yield at_resolved(
+                resolved,
+                ("integrations", i),
+                codes.ACCESS_DENIED,
+                f"service {name!r} (team {team!r}) may not use integration {used!r}, owned "
+                f"by team {owner!r}",
+                f"ask team {owner!r} to add {team!r} to `access.teams` or {name!r} to "
+                f"`access.services` in {where(doc)}",
+            )
+    yield from _clashes(platform, resolved)
 
 
 def _clashes(platform: Platform, resolved: Resolved) -> Iterator[Diagnostic]:
-    """Two sources may not set one env var, and secret files may not shadow config files."""
+    """Two sources may not set one env var, and secret files may not shadow config files.
+
+    A clash with the spec's own `env` points there (the line to rename); between two
+    generated sources, at the second.
+    """
     workload = resolved.workload
-    seen: dict[str, str] = dict.fromkeys(workload.env, "the spec's `env`")
-    for use in secret_uses(platform, resolved):
-        if use.env is None or use.via == "env":
-            continue
-        if use.env in seen:
-            yield Diagnostic(
-                codes.ENV_CLASH,
-                f"env var {use.env} is set by {use.via} and by {seen[use.env]}",
-                use.location,
-                hint="rename or remove one of them",
-                environments=(resolved.environment,),
-            )
-        seen.setdefault(use.env, use.via)
-    for used in workload.integrations:
+    seen: dict[str, str] = dict.fromkeys(workload.env, "env")
+    generated: list[tuple[str, str, KeyPath]] = [
+        (use.env, use.via, (*use.key_path, "secret"))
+        for use in secret_uses(platform, resolved)
+        if use.env is not None and use.via != "env"
+    ]
+    for i, used in enumerate(workload.integrations):
         values = integration_values(platform, used, resolved.environment)
         for var, _ in values.plain_env() if values is not None else ():
-            if var in seen and seen[var] != f"integration {used}":
-                yield at_resolved(
-                    resolved,
-                    ("integrations", workload.integrations.index(used)),
-                    codes.ENV_CLASH,
-                    f"env var {var} is set by integration {used} and by {seen[var]}",
-                    "rename or remove one of them",
-                )
-            seen.setdefault(var, f"integration {used}")
+            generated.append((var, f"integration {used}", ("integrations", i)))
+    for var, via, path in generated:
+        first = seen.setdefault(var, via)
+        if first == via:  # the same source twice (a duplicate name is reported apart)
+            continue
+        if first == "env":
+            yield at_resolved(
+                resolved,
+                ("env", var),
+                codes.ENV_CLASH,
+                f"env var {var} is also set by {via}",
+                f"rename this one, or drop it and let {via} set it",
+            )
+        elif via.startswith("integration "):
+            yield at_resolved(
+                resolved,
+                path,
+                codes.ENV_CLASH,
+                f"env var {var} is set by {via} and by {first}",
+                "use one of them: two integrations that set the same variable cannot both "
+                "be wired into one service",
+            )
     config = {f.path for f in workload.configFiles}
     for i, file in enumerate(workload.secretFiles):
         if file.path in config:
@@ -237,53 +268,69 @@ def check_webhooks(platform: Platform) -> Iterator[Diagnostic]:
     for (env, name), resolved in sorted(platform.resolved.items()):
         if name not in platform.services or not platform.deploys(name, env):
             continue
-        workload = resolved.workload
-        hooks = workload.webhooks
-        names: set[str] = set()
-        named = [("incoming", i, h.name) for i, h in enumerate(hooks.incoming)]
-        named += [("outgoing", i, h.name) for i, h in enumerate(hooks.outgoing)]
-        for direction, i, hook_name in named:
-            if hook_name in names:
-                yield at_resolved(
-                    resolved,
-                    ("webhooks", direction, i, "name"),
-                    codes.WEBHOOK,
-                    f"a second webhook named {hook_name!r}",
-                    "webhook names are unique per service (they name env vars)",
-                )
-            names.add(hook_name)
-        paths: set[str] = set()
-        for i, hook in enumerate(hooks.incoming):
-            base = ("webhooks", "incoming", i)
-            if workload.type != "web" or not workload.ports:
-                yield at_resolved(
-                    resolved,
-                    (*base, "path"),
-                    codes.WEBHOOK,
-                    "incoming webhooks need a web service with a port",
-                    "make the service `type: web` with a port, or move the endpoint",
-                )
-            elif not workload.expose.hosts:
-                yield at_resolved(
-                    resolved,
-                    (*base, "path"),
-                    codes.WEBHOOK,
-                    f"incoming webhook {hook.name!r} needs a public host to be reached on",
-                    "add `expose.hosts` (the service may stay `visibility: internal`: only "
-                    "the webhook paths are then exposed)",
-                )
-            if hook.path in paths:
-                yield at_resolved(
-                    resolved, (*base, "path"), codes.WEBHOOK, f"a second webhook on {hook.path}"
-                )
-            paths.add(hook.path)
-            if (hook.provider == "generic") != (hook.signatureHeader is not None):
-                yield at_resolved(
-                    resolved,
-                    (*base, "provider"),
-                    codes.WEBHOOK,
-                    "`signatureHeader` is required for `provider: generic` and fixed for the "
-                    "others",
-                    "name the header that carries the HMAC for a generic provider; remove "
-                    "it for stripe, github and slack",
-                )
+        within = deployed_in(platform, name)
+        for found in _webhooks(resolved):
+            yield found.with_environments(env, within=within)
+
+
+def _webhooks(resolved: Resolved) -> Iterator[Diagnostic]:
+    workload = resolved.workload
+    hooks = workload.webhooks
+    names: set[str] = set()
+    named = [("incoming", i, h.name) for i, h in enumerate(hooks.incoming)]
+    named += [("outgoing", i, h.name) for i, h in enumerate(hooks.outgoing)]
+    for direction, i, hook_name in named:
+        if hook_name in names:
+            yield at_resolved(
+                resolved,
+                ("webhooks", direction, i, "name"),
+                codes.WEBHOOK,
+                f"a second webhook named {hook_name!r}",
+                "webhook names are unique per service (they name env vars)",
+            )
+        names.add(hook_name)
+    paths: dict[str, str] = {}
+    for i, hook in enumerate(hooks.incoming):
+        base = ("webhooks", "incoming", i)
+        if workload.type != "web" or not workload.ports:
+            yield at_resolved(
+                resolved,
+                (*base, "path"),
+                codes.WEBHOOK,
+                "incoming webhooks need a web service with a port",
+                "make the service `type: web` with a port, or move the endpoint",
+            )
+        elif not workload.expose.hosts:
+            yield at_resolved(
+                resolved,
+                (*base, "path"),
+                codes.WEBHOOK,
+                f"incoming webhook {hook.name!r} needs a public host to be reached on",
+                "add `expose.hosts` (the service may stay `visibility: internal`: only "
+                "the webhook paths are then exposed)",
+            )
+        if hook.path in paths:
+            yield at_resolved(
+                resolved,
+                (*base, "path"),
+                codes.WEBHOOK,
+                f"webhooks {paths[hook.path]!r} and {hook.name!r} share the path {hook.path}",
+                "give each webhook its own path: the route and the settings go by path",
+            )
+        paths.setdefault(hook.path, hook.name)
+        if hook.provider == "generic" and hook.signatureHeader is None:
+            yield at_resolved(
+                resolved,
+                (*base, "provider"),
+                codes.WEBHOOK,
+                "a generic webhook needs `signatureHeader`: the header carrying the HMAC",
+                "add e.g. `signatureHeader: X-Signature-256`",
+            )
+        elif hook.provider != "generic" and hook.signatureHeader is not None:
+            yield at_resolved(
+                resolved,
+                (*base, "signatureHeader"),
+                codes.WEBHOOK,
+                f"`signatureHeader` is fixed for {hook.provider} webhooks",
+                "remove it: the platform knows the header each provider signs with",
+            )

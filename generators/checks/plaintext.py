@@ -30,6 +30,7 @@ _REFERENCE = {"secret", "key", "path"}
 _SKIP_KINDS = {"IntegrationCatalogEntry"}
 _SECRETISH_KEY = re.compile(r"pass|secret|token|api[-_]?key|credential|private|auth", re.IGNORECASE)
 _TOKEN = re.compile(r"^\S{16,}$")
+_DIGEST = re.compile(r"^([0-9a-f]{40}|[0-9a-f]{64})$")
 
 
 def check_plaintext(platform: Platform) -> Iterator[Diagnostic]:
@@ -60,7 +61,11 @@ def check_plaintext(platform: Platform) -> Iterator[Diagnostic]:
 
 def detect(key: str, value: str) -> list[str]:
     """The detect-secrets secret types ``value`` matches under ``key`` (sorted)."""
-    return sorted(_detect(key, value))
+    found = set(_detect(key, value))
+    if _DIGEST.match(value) and not _SECRETISH_KEY.search(key):
+        # A git commit or a content digest (GIT_SHA, release): public by nature.
+        found.discard("Hex High Entropy String")
+    return sorted(found)
 
 
 @cache

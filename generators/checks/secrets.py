@@ -35,26 +35,33 @@ def may_use(access: Access, owner: str, service: str, team: str) -> bool:
     return team == owner or team in access.teams or service in access.services
 
 
+def deployed_in(platform: Platform, service: str) -> tuple[str, ...]:
+    """The environments a service runs in (its lifecycle decides)."""
+    return tuple(e for e in sorted(platform.environments) if platform.deploys(service, e))
+
+
 def check_secret_uses(platform: Platform) -> Iterator[Diagnostic]:
     """Each secret a deployed service uses exists here, has the key, and may be used by it."""
     known = platform.names("Secret")
     for (env, name), resolved in sorted(platform.resolved.items()):
         if name not in platform.services or not platform.deploys(name, env):
             continue
+        within = deployed_in(platform, name)
         team = platform.services[name][1].metadata.team
         space = namespace(team, env, platform.environments[env][1].spec.namespaceStrategy)
         for use in secret_uses(platform, resolved):
             if use.secret not in known:
-                yield _at_use(
+                found = _at_use(
                     use,
-                    env,
                     codes.UNKNOWN_SECRET,
                     f"unknown secret {use.secret!r}",
                     did_you_mean(use.secret, known, what="secrets")
                     + " (secrets are defined in platform/secrets/<name>.yaml)",
                 )
+                yield found.with_environments(env, within=within)
             elif use.secret in platform.secrets:
-                yield from _check_use(platform, use, env, team, space)
+                for found in _check_use(platform, use, env, team, space):
+                    yield found.with_environments(env, within=within)
 
 
 def _check_use(
@@ -65,7 +72,6 @@ def _check_use(
     if not may_use(secret.spec.access, owner, use.service, team):
         yield _at_use(
             use,
-            env,
             codes.ACCESS_DENIED,
             f"service {use.service!r} (team {team!r}) may not use secret {use.secret!r}, "
             f"owned by team {owner!r}",
@@ -76,38 +82,45 @@ def _check_use(
     if source is None:
         yield _at_use(
             use,
-            env,
             codes.SECRET_NOT_IN_ENVIRONMENT,
-            f"secret {use.secret!r} has no value in environment {env!r}",
-            f"seal one: `platform secrets seal --env {env} --secret {use.secret} --key "
-            f"{use.key} < value-file`, or add an `external` block for {env!r}",
+            f"secret {use.secret!r} has no value",
+            f"seal one (`platform secrets seal --env ENV --secret {use.secret} --key "
+            f"{use.key} < value-file`), or add an `external` block to "
+            f"platform/secrets/{use.secret}.yaml",
         )
         return
     if use.key not in source.keys:
-        yield _at_use(
-            use,
-            env,
+        field = "sealed.encryptedData" if source.sealed is not None else "external.data"
+        data = ("spec", "environments", env, *field.split("."))
+        yield Diagnostic(
             codes.UNKNOWN_SECRET_KEY,
-            f"secret {use.secret!r} has no key {use.key!r} in environment {env!r}",
-            did_you_mean(use.key, source.keys, what="keys"),
+            f"secret {use.secret!r} has no key {use.key!r}",
+            use.key_location,
+            dotted((*use.key_path, "key")),
+            f"its keys here: {', '.join(sorted(source.keys))} ({where(doc, data)}); "
+            + (did_you_mean(use.key, source.keys, what="keys") or "add the key there"),
         )
     sealed = source.sealed
-    if sealed is not None and sealed.scope != "cluster-wide" and sealed.namespace != space:
-        path = ("spec", "environments", env, "sealed", "namespace")
-        sealed_for = repr(sealed.namespace) if sealed.namespace else "no namespace"
+    if (
+        sealed is not None
+        and sealed.scope != "cluster-wide"
+        and sealed.namespace is not None  # a seal without one is reported on its own
+        and sealed.namespace != space
+    ):
         yield at(
             doc,
-            path if sealed.namespace else ("spec", "environments", env, "sealed"),
+            ("spec", "environments", env, "sealed", "namespace"),
             codes.SEAL_MISMATCH,
-            f"secret {use.secret!r} is sealed ({sealed.scope}) for {sealed_for}, but service "
-            f"{use.service!r} runs in namespace {space!r}; the controller cannot decrypt it there",
-            f"reseal for {space!r} (`platform secrets seal --env {env} --secret {use.secret} "
-            f"...`), or with `--scope cluster-wide` when several namespaces use it",
-        ).with_environments(env)
+            f"secret {use.secret!r} is sealed ({sealed.scope}) for namespace "
+            f"{sealed.namespace!r}, but service {use.service!r} runs in {space!r}; the "
+            "controller cannot decrypt it there",
+            f"reseal it (`platform secrets seal --env {env} --secret {use.secret} --key KEY`), "
+            "with `--scope cluster-wide` when several namespaces use it",
+        )
 
 
-def _at_use(use: SecretUse, env: str, code: Code, message: str, hint: str) -> Diagnostic:
-    return Diagnostic(code, message, use.location, dotted(use.key_path), hint, environments=(env,))
+def _at_use(use: SecretUse, code: Code, message: str, hint: str) -> Diagnostic:
+    return Diagnostic(code, message, use.location, dotted((*use.key_path, "secret")), hint)
 
 
 def check_secret_specs(platform: Platform) -> Iterator[Diagnostic]:
@@ -205,12 +218,16 @@ def _check_sealed(
     for key, value in sorted(sealed.encryptedData.items()):
         problem = ciphertext_problem(value, modulus)
         if problem is not None:
+            reseal = f"`platform secrets seal --env {env} --secret {name} --key {key}`"
             yield at(
                 doc,
                 (*base, "encryptedData", key),
                 codes.BAD_CIPHERTEXT,
                 f"the sealed value of {key!r} {problem}",
-                f"seal it again: `platform secrets seal --env {env} --secret {name} --key {key}`",
+                f"if this is a real credential in plain text, it is in git history now: "
+                f"rotate it at its provider, then seal the new one with {reseal}"
+                if "not Sealed Secrets output" in problem
+                else f"seal it again with {reseal}",
             )
     fingerprint = getattr(cert, "fingerprint", None)
     if fingerprint is not None and sealed.certificate != fingerprint:
@@ -232,17 +249,17 @@ def check_sealing_certificates(platform: Platform) -> Iterator[Diagnostic]:
             continue
         cert = platform.certificates.get(env)
         path = ("spec", "secrets", "sealing", "certificate")
+        fetch = f"`kubeseal --fetch-cert > {sealing.certificate}`"
         if isinstance(cert, str):
-            yield at(
-                doc, path, codes.SEALING_CERTIFICATE, cert, "fetch it with `kubeseal --fetch-cert`"
-            )
+            yield at(doc, path, codes.SEALING_CERTIFICATE, cert, f"fetch it with {fetch}")
         elif cert is not None and cert.expired(_now(platform)):
             yield at(
                 doc,
                 path,
                 codes.SEALING_CERTIFICATE,
                 f"the sealing certificate expired on {cert.not_after:%Y-%m-%d}",
-                "fetch the controller's current one with `kubeseal --fetch-cert` and commit it",
+                f"fetch the controller's current one with {fetch}, commit it, and reseal the "
+                "values sealed with the old one",
             )
 
 
@@ -257,6 +274,21 @@ def rotation_period(platform: Platform, name: str, secret: Secret) -> str:
             if values is not None and any(r.secret == name for r in values.secrets.values()):
                 periods.append(values.entry.spec.rotation.period)
     return min(periods, key=period, default=DEFAULT_ROTATION)
+
+
+def rotation_source(platform: Platform, name: str, secret: Secret) -> str:
+    """The period in words, with where it comes from."""
+    every = rotation_period(platform, name, secret)
+    if secret.spec.rotation.period is not None:
+        return f"every {every} (its `rotation.period`)"
+    for instance in sorted(platform.integrations):
+        for env in sorted(platform.environments):
+            values = integration_values(platform, instance, env)
+            if values is None or values.entry.spec.rotation.period != every:
+                continue
+            if any(r.secret == name for r in values.secrets.values()):
+                return f"every {every} (the {values.entry.spec.displayName} catalog entry's)"
+    return f"every {every} (the default)"
 
 
 def check_rotation(platform: Platform) -> Iterator[Diagnostic]:
@@ -277,24 +309,32 @@ def check_rotation(platform: Platform) -> Iterator[Diagnostic]:
             path = ("spec", "environments", env, field, stamp)
             age = (today - changed).days
             overdue = due + period(spec.secrets.rotationGrace)
+            how = (
+                "rotate the value at its provider, then seal the new one with `platform "
+                f"secrets seal --env {env} --secret {name} --key KEY` (docs/secrets.md)"
+                if source.sealed is not None
+                else "rotate it in the store, then set `rotatedAt` to the day you did"
+            )
             if spec.protected and today > overdue:
                 yield at(
                     doc,
                     path,
                     codes.ROTATION_OVERDUE,
-                    f"secret {name!r} was last rotated {age} days ago; it was due on {due} "
-                    f"and the {spec.secrets.rotationGrace} grace ended on {overdue}",
-                    "rotate the value at its provider, then `platform secrets seal` it (or "
-                    "update `rotatedAt` for an external secret)",
+                    f"secret {name!r} was last rotated {age} days ago, "
+                    f"{rotation_source(platform, name, secret)}: it was due on {due}, and the "
+                    f"{spec.secrets.rotationGrace} grace of this protected environment ended "
+                    f"on {overdue}",
+                    how,
                 ).with_environments(env)
             elif today >= due:
+                later = f"; it fails validation after {overdue}" if spec.protected else ""
                 yield at(
                     doc,
                     path,
                     codes.ROTATION_DUE,
-                    f"secret {name!r} is due for rotation (last {changed}, every "
-                    f"{rotation_period(platform, name, secret)}, due {due})",
-                    "rotate it in a pull request: see docs/secrets.md",
+                    f"secret {name!r} is due for rotation since {due}: last rotated {changed}, "
+                    f"{rotation_source(platform, name, secret)}{later}",
+                    how,
                 ).with_environments(env)
 
 

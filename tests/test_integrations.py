@@ -1,0 +1,190 @@
+"""What integrations and webhooks render into: env vars, egress, routes, settings, RBAC."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from generators import pipeline
+from generators.checks.plaintext import detect
+from tests.conftest import REPO
+
+TREE = pipeline.render_platform(REPO).tree
+
+
+def objects(env: str, app: str) -> dict[tuple[str, str], dict[str, Any]]:
+    text = TREE[f"{env}/{app}/manifests.yaml"]
+    return {(o["kind"], o["metadata"]["name"]): o for o in YAML(typ="safe").load_all(text)}
+
+
+def env_of(obj: dict[str, Any]) -> dict[str, Any]:
+    spec = obj["spec"]
+    pod = spec["template"] if "template" in spec else spec["jobTemplate"]["spec"]["template"]
+    return {
+        e["name"]: e.get("value", e.get("valueFrom")) for e in pod["spec"]["containers"][0]["env"]
+    }
+
+
+def test_an_integration_injects_credentials_settings_health_and_rate_limit() -> None:
+    env = env_of(objects("production", "checkout-api")[("Deployment", "checkout-api")])
+    assert env["STRIPE_SECRET_KEY"] == {"secretKeyRef": {"name": "stripe", "key": "secret-key"}}
+    assert env["SENTRY_DSN"] == {"secretKeyRef": {"name": "sentry", "key": "dsn"}}
+    assert env["SENTRY_ENVIRONMENT"] == "production"  # the instance's production block
+    assert env["SENTRY_INGEST_HOST"] == "o4504.ingest.sentry.io"
+    assert env["STRIPE_RATE_LIMIT"] == "100/second"
+    assert env["STRIPE_HEALTH_URL"].startswith("https://")
+    assert "STRIPE_WEBHOOK_SECRET" not in env  # optional, and the instance does not map it
+
+
+def test_per_environment_credentials_of_an_instance() -> None:
+    prod = env_of(objects("production", "catalog-api")[("Deployment", "catalog-api")])
+    dev = env_of(objects("dev", "catalog-api")[("Deployment", "catalog-api")])
+    assert prod["OPENAI_API_KEY"]["secretKeyRef"]["key"] == "project-api-key"
+    assert dev["OPENAI_API_KEY"]["secretKeyRef"]["key"] == "api-key"
+    assert prod["OPENAI_PROJECT_ID"] == "proj-catalog-prod"
+    assert "OPENAI_PROJECT_ID" not in dev
+
+
+def test_external_hosts_get_an_egress_policy_and_others_keep_open_egress() -> None:
+    policy = objects("production", "checkout-api")[("NetworkPolicy", "checkout-api-egress")]
+    annotation = policy["metadata"]["annotations"]["platform/egress-hosts"]
+    assert annotation == "api.stripe.com:443, o4504.ingest.sentry.io:443"
+    rules = policy["spec"]["egress"]
+    assert rules[0]["ports"] == [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
+    to_catalog = rules[1]["to"][0]
+    assert to_catalog["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "catalog-api"}}
+    internet = rules[-1]
+    assert internet["to"][0]["ipBlock"]["except"] == [
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+    ]
+    assert internet["ports"] == [{"protocol": "TCP", "port": 443}]
+    worker = objects("production", "payments-worker")[("NetworkPolicy", "payments-worker-egress")]
+    assert (
+        "hooks.ledger-partner.example:443"
+        in worker["metadata"]["annotations"]["platform/egress-hosts"]
+    )
+    assert not any(
+        k == ("NetworkPolicy", "legacy-pricing-egress")
+        for k in objects("production", "legacy-pricing")
+    )
+
+
+def test_an_internal_service_exposes_only_its_webhook_paths() -> None:
+    found = objects("dev", "catalog-api")
+    assert ("Ingress", "catalog-api") not in found  # internal: no main route
+    ingress = found[("Ingress", "catalog-api-webhooks")]
+    rule = ingress["spec"]["rules"][0]
+    assert rule["host"] == "catalog-hooks.dev.acme.io"
+    assert [(p["path"], p["pathType"]) for p in rule["http"]["paths"]] == [
+        ("/hooks/inventory", "Exact")
+    ]
+    # it issues its own certificate, since no main Ingress does
+    assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"]
+    policy = found[("NetworkPolicy", "catalog-api")]
+    peers = policy["spec"]["ingress"][0]["from"]
+    assert {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
+    } in peers
+
+
+def test_gateway_webhook_route_matches_post_on_the_exact_path() -> None:
+    route = objects("production", "checkout-api")[("HTTPRoute", "checkout-api-webhooks")]
+    assert route["spec"]["rules"][0]["matches"] == [
+        {"path": {"type": "Exact", "value": "/webhooks/stripe"}, "method": "POST"}
+    ]
+
+
+def test_webhook_settings_name_env_vars_never_values() -> None:
+    found = objects("production", "payments-worker")
+    settings = json.loads(found[("ConfigMap", "payments-worker-webhooks")]["data"]["webhooks.json"])
+    (ledger,) = settings["outgoing"]
+    assert ledger["secretEnv"] == "WEBHOOK_LEDGER_SECRET"
+    assert ledger["retry"] == {
+        "attempts": 8,
+        "initialDelaySeconds": 2,
+        "maxDelaySeconds": 600,
+        "multiplier": 3,
+        "jitter": "equal",
+    }
+    assert ledger["deadLetter"] == "sqs://eu-central-1/acme-payments-webhooks-dlq"
+    env = env_of(found[("Deployment", "payments-worker")])
+    assert env["WEBHOOK_LEDGER_SECRET"] == {
+        "secretKeyRef": {"name": "ledger", "key": "signing-key"}
+    }
+    assert env["PLATFORM_WEBHOOKS_CONFIG"] == "/etc/platform/webhooks.json"
+
+
+def test_secret_files_are_mounted_read_only_from_the_secret() -> None:
+    cron = objects("staging", "ledger-reconcile")[("CronJob", "ledger-reconcile")]
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert {
+        "name": "secret-ledger",
+        "secret": {
+            "secretName": "ledger",
+            "items": [{"key": "bank-credentials.json", "path": "bank-credentials.json"}],
+        },
+    } in pod["volumes"]
+    assert {
+        "name": "secret-ledger",
+        "mountPath": "/var/run/ledger/credentials.json",
+        "subPath": "bank-credentials.json",
+        "readOnly": True,
+    } in pod["containers"][0]["volumeMounts"]
+
+
+def test_rbac_only_where_the_environment_asks() -> None:
+    role = objects("production", "checkout-api")[("Role", "checkout-api-secrets")]
+    assert role["rules"] == [
+        {
+            "apiGroups": [""],
+            "resources": ["secrets"],
+            "resourceNames": ["checkout-db", "sentry", "stripe"],
+            "verbs": ["get"],
+        }
+    ]
+    binding = objects("production", "checkout-api")[("RoleBinding", "checkout-api-secrets")]
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "checkout-api", "namespace": "payments"}
+    ]
+    assert not any(kind in ("Role", "RoleBinding") for kind, _ in objects("dev", "checkout-api"))
+
+
+def test_secrets_app_syncs_between_namespaces_and_services() -> None:
+    text = TREE["_argocd/production/manifests.yaml"]
+    apps = {
+        o["metadata"]["name"]: o
+        for o in YAML(typ="safe").load_all(text)
+        if o["kind"] == "Application"
+    }
+    secrets = apps["production.secrets"]
+    assert secrets["spec"]["source"]["path"] == "rendered/production/_secrets"
+    assert secrets["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "-5"
+    assert apps["production"]["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "-10"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "found"),
+    [
+        ("STRIPE_KEY", "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc" * 2, "Stripe Access Key"),
+        ("AWS_KEY", "AKIA" + "IOSFODNN7EXAMPLQ", "AWS Access Key"),
+        ("DSN", "postgres://app:" + "s3cr3t-pw" + "@db:5432/app", "Basic Auth Credentials"),
+        ("TOKEN", "ghp_" + "a" * 20 + "B" * 16, "GitHub Token"),
+        ("KEY", "-----BEGIN RSA " + "PRIVATE KEY-----", "Private Key"),
+        ("RANDOM", "Zx8Qp3Lm9Vt2Kb7Nw4Rc6Hy1Jd5Fg0Ts", "Base64 High Entropy String"),
+    ],
+)
+def test_detectors_recognise_credentials(key: str, value: str, found: str) -> None:
+    assert found in detect(key, value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["ghcr.io/acme/checkout-api", "https://api.stripe.com/v1", "${services.api.url}", "info"],
+)
+def test_detectors_leave_ordinary_values_alone(value: str) -> None:
+    assert detect("VALUE", value) == []
