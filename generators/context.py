@@ -207,9 +207,16 @@ def _checksum(sources: Mapping[str, SecretEnvironment]) -> str:
     """A digest of the ciphertexts and remote references a service uses.
 
     A resealed value has new ciphertext, so the digest changes and the pods roll; the
-    digest reveals nothing (ciphertext is public in the repository anyway).
+    digest reveals nothing (ciphertext is public in the repository anyway). Only what
+    decides the Secret's content counts, not bookkeeping such as dates.
     """
-    data = {name: source.model_dump(mode="json") for name, source in sorted(sources.items())}
+    data: dict[str, object] = {}
+    for name, source in sorted(sources.items()):
+        if source.sealed is not None:
+            data[name] = {"sealed": source.sealed.encryptedData}
+        elif source.external is not None:
+            refs = {k: v.model_dump(exclude_none=True) for k, v in source.external.data.items()}
+            data[name] = {"store": source.external.store, "data": refs}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 

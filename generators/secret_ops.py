@@ -121,10 +121,12 @@ def seal(
     _check_siblings(block.get("sealed") or {}, key, scope, target)
     base = ("spec", "environments", environment, "sealed")
     roundtrip.set_in(data, (*base, "scope"), scope)
-    if target is not None:
-        roundtrip.set_in(data, (*base, "namespace"), target)
-    elif "namespace" in (block.get("sealed") or {}):
-        del data["spec"]["environments"][environment]["sealed"]["namespace"]
+    sealed = data["spec"]["environments"][environment]["sealed"]
+    for field, wanted in (("namespace", target), ("name", secret if scope == "strict" else None)):
+        if wanted is not None:
+            roundtrip.set_in(data, (*base, field), wanted)
+        elif field in sealed:  # a wider scope: the old target no longer applies
+            del sealed[field]
     roundtrip.set_in(data, (*base, "certificate"), cert.fingerprint)
     roundtrip.set_in(data, (*base, "sealedAt"), day)
     roundtrip.set_in(data, (*base, "encryptedData", key), ciphertext)

@@ -139,6 +139,7 @@ def test_a_new_secret_needs_an_owner_and_gets_a_spec(tmp_path: Path) -> None:
     text = (root / "platform/secrets/github-app.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../../schemas/secret.schema.json\n")
     assert "namespace: storefront-dev" in text  # where its owner's services run
+    assert "name: github-app" in text  # a strict seal records its name: a rename is caught
 
 
 @pytest.mark.parametrize(

@@ -213,6 +213,15 @@ def _check_sealed(
             f"a {sealed.scope} seal needs the `namespace` it was sealed for",
             "reseal with `platform secrets seal`, which records it",
         )
+    if sealed.scope == "strict" and sealed.name is not None and sealed.name != name:
+        yield at(
+            doc,
+            (*base, "name"),
+            codes.SEAL_MISMATCH,
+            f"the values were sealed (strict) for a secret named {sealed.name!r}; as "
+            f"{name!r} the controller cannot decrypt them",
+            f"reseal every key: `platform secrets seal --env {env} --secret {name} --key KEY`",
+        )
     cert = platform.certificates.get(env)
     modulus = getattr(cert, "modulus_bytes", None)
     for key, value in sorted(sealed.encryptedData.items()):

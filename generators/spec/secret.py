@@ -76,6 +76,11 @@ class Sealed(StrictModel):
     namespace: str | None = Field(
         default=None, description="Namespace the values were sealed for (not for cluster-wide)."
     )
+    name: str | None = Field(
+        default=None,
+        description="Secret name the values were sealed for (strict scope; written by "
+        "`secrets seal`). A renamed secret must be resealed.",
+    )
     certificate: Fingerprint
     sealedAt: Date = Field(description="When the newest value was sealed (rotation age).")
     encryptedData: dict[SecretKeyName, str] = Field(
