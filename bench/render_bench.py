@@ -14,7 +14,9 @@ environments) and times, each in a fresh process so peak memory is its own:
   files) to an empty directory: the floor a render is measured against.
 
 Objects per second count the rendered objects (the same for every render phase).
-Cold and baseline are then run again, alternately, PAIRS times; the table gives the
+Every phase starts after `sync`, so writeback left by the previous phase (deleting
+the last tree) is not timed. Cold and baseline are then run again, alternately, PAIRS
+times; the table gives the
 median of each and the median of the per-pair ratios, because this machine's disk
 moves single runs by ±25 % and the ratio is only meaningful when both phases see the
 same disk.
@@ -68,6 +70,7 @@ def phase(name: str, root: Path) -> dict[str, float]:
         ]
         target_dir = root / "baseline"
         shutil.rmtree(target_dir, ignore_errors=True)
+        os.sync()  # start from a quiet disk: no writeback of the deletion in the timing
         start = time.perf_counter()
         files: dict[str, list[str]] = {}
         for path, obj in objects:  # the same files, with the same documents
@@ -85,6 +88,7 @@ def phase(name: str, root: Path) -> dict[str, float]:
     elif name == "one-change":
         service = root / "platform" / "services" / "svc-7.yaml"
         service.write_text(service.read_text().replace("LOG_LEVEL: info", "LOG_LEVEL: debug"))
+    os.sync()  # start from a quiet disk: no writeback of the deletion in the timing
     start = time.perf_counter()
     outcome = pipeline.render_to_disk(root)
     assert outcome.errors == 0

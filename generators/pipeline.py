@@ -139,7 +139,7 @@ def _load_all(root: Path, files: Sequence[str]) -> list[tuple[SourceDoc | None, 
     (where the platform can), so they start in milliseconds with the compiler loaded;
     they return plain located data, and the models are built here.
     """
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    cores = _cores()
     if cores < 2 or len(files) < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
         return [load_file(root, rel) for rel in files]
     try:
@@ -238,21 +238,66 @@ def build_tree(
     """Run every target on every environment: ``{path: bytes}``, sorted by path.
 
     Objects a target puts at one path become the documents of that file, in the order
-    the target rendered them.
+    the target rendered them. Environments render independently (every path starts
+    with its environment), so a large platform renders them in forked workers, one
+    environment each, like loading; the result is the same either way.
     """
+    work = sum(1 for env, _ in platform.resolved if env in environments)
+    parts = None
+    if len(environments) > 1 and work >= PARALLEL_RENDER_FROM and _cores() > 1:
+        parts = _render_forked(platform, environments, output_path)
+    if parts is None:
+        parts = [_render_environment(env, platform, output_path) for env in environments]
+    files = {path: text for part in parts for path, text in part.items()}
+    return {path: files[path].encode() for path in sorted(files)}
+
+
+#: From this many service-environments on, rendering uses forked workers.
+PARALLEL_RENDER_FROM = 600
+_FORKED: tuple[Platform, str] | None = None
+
+
+def _render_forked(
+    platform: Platform, environments: Sequence[str], output_path: str
+) -> list[dict[str, str]] | None:
+    """Each environment rendered in a forked worker; None where forking is not possible."""
+    global _FORKED
+    if "fork" not in mp.get_all_start_methods():
+        return None
+    _FORKED = (platform, output_path)  # inherited by the forked workers, never pickled
+    try:
+        with mp.get_context("fork").Pool(min(_cores(), len(environments), 4)) as pool:
+            return pool.map(_render_environment, environments, chunksize=1)
+    except OSError:  # no processes to be had (a sandbox, a limit): render here
+        return None
+    finally:
+        _FORKED = None
+
+
+def _render_environment(
+    env: str, platform: Platform | None = None, output_path: str | None = None
+) -> dict[str, str]:
+    """One environment's files: ``{path: text}`` (the documents joined)."""
+    if platform is None:
+        assert _FORKED is not None
+        platform, output_path = _FORKED
+    assert output_path is not None
     files: dict[str, list[str]] = {}
     seen: set[tuple[str, str, str, str]] = set()
-    for env in environments:
-        context = build_context(platform, env, output_path)
-        for target in TARGETS.values():
-            for path, obj in target.render(context):
-                meta = obj["metadata"]
-                key = (path, obj["kind"], meta.get("namespace", ""), meta["name"])
-                if key in seen:  # the same object twice: a bug in a target
-                    raise AssertionError(f"{target.name} renders {key} a second time")
-                seen.add(key)
-                files.setdefault(path, []).append(emit.dump(obj))
-    return {path: "---\n".join(files[path]).encode() for path in sorted(files)}
+    context = build_context(platform, env, output_path)
+    for target in TARGETS.values():
+        for path, obj in target.render(context):
+            meta = obj["metadata"]
+            key = (path, obj["kind"], meta.get("namespace", ""), meta["name"])
+            if key in seen:  # the same object twice: a bug in a target
+                raise AssertionError(f"{target.name} renders {key} a second time")
+            seen.add(key)
+            files.setdefault(path, []).append(emit.dump(obj))
+    return {path: "---\n".join(documents) for path, documents in files.items()}
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 
 @cache

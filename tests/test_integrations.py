@@ -175,6 +175,17 @@ def test_secrets_app_syncs_between_namespaces_and_services() -> None:
         ("DSN", "postgres://app:" + "s3cr3t-pw" + "@db:5432/app", "Basic Auth Credentials"),
         ("TOKEN", "ghp_" + "a" * 20 + "B" * 16, "GitHub Token"),
         ("KEY", "-----BEGIN RSA " + "PRIVATE KEY-----", "Private Key"),
+        (
+            "OPENAI",
+            "sk-proj-a1B2c3D4e5F6g7H8i9J0" + "T3BlbkFJ" + "k1L2m3N4o5P6q7R8s9T0",
+            "OpenAI Token",
+        ),
+        ("SLACK", "xoxb-123456789012-1234567890123-" + "abcdefghijABCDEFGHIJabcd", "Slack Token"),
+        (
+            "SG",
+            "SG.abcdefghijklmnopqrstuv." + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ",
+            "SendGrid API Key",
+        ),
         ("RANDOM", "Zx8Qp3Lm9Vt2Kb7Nw4Rc6Hy1Jd5Fg0Ts", "Base64 High Entropy String"),
     ],
 )

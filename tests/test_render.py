@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -315,3 +316,21 @@ def test_an_empty_scaling_block_keeps_the_environment_replicas(tmp_path: Path) -
     assert "  replicas: 3\n" in text  # production's own block still sets 3
     staging = (repo / "rendered/staging/payments-worker/manifests.yaml").read_text()
     assert "  replicas: 2\n" in staging  # the environment default, not Kubernetes' 1
+
+
+def test_forked_rendering_gives_the_same_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    validation = pipeline.validate_platform(REPO)
+    envs = sorted(validation.platform.environments)
+    serial = pipeline.build_tree(validation.platform, envs)
+    monkeypatch.setattr(pipeline, "PARALLEL_RENDER_FROM", 0)
+    results: list[object] = []
+    real = pipeline._render_forked
+
+    def spy(*args: Any) -> Any:
+        results.append(real(*args))
+        return results[-1]
+
+    monkeypatch.setattr(pipeline, "_render_forked", spy)
+    assert pipeline.build_tree(validation.platform, envs) == serial
+    assert results
+    assert results[0] is not None  # the workers did render (no fallback)

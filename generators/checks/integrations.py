@@ -7,7 +7,7 @@ from typing import Any
 
 from generators import diagnostics as codes
 from generators.checks.base import at, at_resolved, where
-from generators.checks.secrets import access_refs, deployed_in, may_use
+from generators.checks.secrets import access_refs, deployed_in, may_use, uses_secrets
 from generators.diagnostics import Diagnostic
 from generators.documents import Parsed
 from generators.graph import Platform, Resolved
@@ -173,6 +173,8 @@ def check_service_integrations(platform: Platform) -> Iterator[Diagnostic]:
     """A service uses integrations that exist and that its team may use."""
     known = platform.names("Integration")
     for (env, name), resolved in sorted(platform.resolved.items()):
+        if not uses_secrets(resolved.workload):
+            continue
         if name not in platform.services or not platform.deploys(name, env):
             continue
         within = deployed_in(platform, name)
@@ -266,6 +268,9 @@ def _clashes(platform: Platform, resolved: Resolved) -> Iterator[Diagnostic]:
 def check_webhooks(platform: Platform) -> Iterator[Diagnostic]:
     """Incoming webhooks need a web service with a public host; names and paths are unique."""
     for (env, name), resolved in sorted(platform.resolved.items()):
+        hooks = resolved.workload.webhooks
+        if not (hooks.incoming or hooks.outgoing):
+            continue
         if name not in platform.services or not platform.deploys(name, env):
             continue
         within = deployed_in(platform, name)

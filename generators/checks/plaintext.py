@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -23,8 +23,21 @@ from generators.graph import Platform
 from generators.source import KeyPath, dotted
 
 ALLOWLIST = "pragma: allowlist secret"
-# Values under these keys are ciphertext, digests or validated non-secret formats.
-_SKIP_KEYS = {"encryptedData", "certificate", "image", "documentation", "external", "access"}
+# Values under these keys are ciphertext, digests, references by name, or formats the
+# schema pins down (images, hosts, GitHub handles): none can hold a credential.
+_SKIP_KEYS = {
+    "encryptedData",
+    "certificate",
+    "image",
+    "documentation",
+    "external",
+    "access",
+    "owners",
+    "members",
+    "dependsOn",
+    "integrations",
+    "hosts",
+}
 # A mapping with only these keys is a reference to a secret ({secret, key}, a secret file).
 _REFERENCE = {"secret", "key", "path"}
 _SKIP_KINDS = {"IntegrationCatalogEntry"}
@@ -80,15 +93,18 @@ def _detect(key: str, value: str) -> frozenset[str]:
 
 
 def _candidate(path: KeyPath, value: str) -> bool:
-    if "${" in value and "@" not in value:
+    """Whether ``value`` could be a credential (cheap tests first: most values are not)."""
+    if len(value) < 6:
         return False
     if "-----BEGIN" in value:
         return True
     if "://" in value:
         return "@" in value.split("://", 1)[1].split("/", 1)[0]
-    if _SECRETISH_KEY.search(_key(path)) and len(value) >= 6:
+    if "${" in value:
+        return False
+    if len(value) >= 16 and _TOKEN.match(value) and any(c.isdigit() for c in value):
         return True
-    return bool(_TOKEN.match(value)) and any(c.isdigit() for c in value)
+    return bool(_SECRETISH_KEY.search(_key(path)))
 
 
 def _key(path: KeyPath) -> str:
@@ -96,17 +112,20 @@ def _key(path: KeyPath) -> str:
 
 
 def _strings(data: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    if isinstance(data, str):
+    # Loaded specs hold plain dicts, lists and scalars: exact type tests are enough.
+    kind = type(data)
+    if kind is str:
         yield path, data
-    elif isinstance(data, Mapping):
-        if "secret" in data and set(data) <= _REFERENCE:
+    elif kind is dict:
+        if "secret" in data and data.keys() <= _REFERENCE:
             return
         for key, value in data.items():
-            if key not in _SKIP_KEYS:
+            if key not in _SKIP_KEYS and type(value) in _CONTAINERS:
                 yield from _strings(value, (*path, key))
-    elif isinstance(data, list):
+    elif kind is list:
         for i, value in enumerate(data):
-            yield from _strings(value, (*path, i))
+            if type(value) in _CONTAINERS:
+                yield from _strings(value, (*path, i))
 
 
-__all__ = ["check_plaintext", "detect"]
+_CONTAINERS = {str, dict, list}

@@ -17,7 +17,9 @@ from generators.documents import Parsed
 from generators.graph import Platform
 from generators.naming import namespace
 from generators.source import dotted
+from generators.spec.base import SecretRef
 from generators.spec.secret import Access, Sealed, Secret
+from generators.spec.service import Workload
 from generators.suggest import did_you_mean
 from generators.wiring import SecretUse, integration_values, secret_uses
 
@@ -40,10 +42,24 @@ def deployed_in(platform: Platform, service: str) -> tuple[str, ...]:
     return tuple(e for e in sorted(platform.environments) if platform.deploys(service, e))
 
 
+def uses_secrets(workload: Workload) -> bool:
+    """Whether a workload takes anything from secrets or integrations (most checks' filter)."""
+    hooks = workload.webhooks
+    return bool(
+        workload.secretFiles
+        or workload.integrations
+        or hooks.incoming
+        or hooks.outgoing
+        or any(isinstance(v, SecretRef) for v in workload.env.values())
+    )
+
+
 def check_secret_uses(platform: Platform) -> Iterator[Diagnostic]:
     """Each secret a deployed service uses exists here, has the key, and may be used by it."""
     known = platform.names("Secret")
     for (env, name), resolved in sorted(platform.resolved.items()):
+        if not uses_secrets(resolved.workload):
+            continue
         if name not in platform.services or not platform.deploys(name, env):
             continue
         within = deployed_in(platform, name)
