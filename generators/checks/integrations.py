@@ -7,7 +7,7 @@ from typing import Any
 
 from generators import diagnostics as codes
 from generators.checks.base import at, at_resolved, where
-from generators.checks.secrets import access_refs, deployed_in, may_use, uses_secrets
+from generators.checks.secrets import access_refs, may_use, running_users
 from generators.diagnostics import Diagnostic
 from generators.documents import Parsed
 from generators.graph import Platform, Resolved
@@ -172,14 +172,9 @@ def _unsentence(text: str) -> str:
 def check_service_integrations(platform: Platform) -> Iterator[Diagnostic]:
     """A service uses integrations that exist and that its team may use."""
     known = platform.names("Integration")
-    for (env, name), resolved in sorted(platform.resolved.items()):
-        if not uses_secrets(resolved.workload):
-            continue
-        if name not in platform.services or not platform.deploys(name, env):
-            continue
-        within = deployed_in(platform, name)
+    for resolved, within in running_users(platform):
         for found in _service_integrations(platform, resolved, known):
-            yield found.with_environments(env, within=within)
+            yield found.with_environments(resolved.environment, within=within)
 
 
 def _service_integrations(
@@ -267,15 +262,9 @@ def _clashes(platform: Platform, resolved: Resolved) -> Iterator[Diagnostic]:
 
 def check_webhooks(platform: Platform) -> Iterator[Diagnostic]:
     """Incoming webhooks need a web service with a public host; names and paths are unique."""
-    for (env, name), resolved in sorted(platform.resolved.items()):
-        hooks = resolved.workload.webhooks
-        if not (hooks.incoming or hooks.outgoing):
-            continue
-        if name not in platform.services or not platform.deploys(name, env):
-            continue
-        within = deployed_in(platform, name)
+    for resolved, within in running_users(platform):
         for found in _webhooks(resolved):
-            yield found.with_environments(env, within=within)
+            yield found.with_environments(resolved.environment, within=within)
 
 
 def _webhooks(resolved: Resolved) -> Iterator[Diagnostic]:

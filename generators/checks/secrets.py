@@ -14,7 +14,7 @@ from generators import diagnostics as codes
 from generators.checks.base import at, where
 from generators.diagnostics import Code, Diagnostic
 from generators.documents import Parsed
-from generators.graph import Platform
+from generators.graph import Platform, Resolved
 from generators.naming import namespace
 from generators.source import dotted
 from generators.spec.base import SecretRef
@@ -54,15 +54,28 @@ def uses_secrets(workload: Workload) -> bool:
     )
 
 
-def check_secret_uses(platform: Platform) -> Iterator[Diagnostic]:
-    """Each secret a deployed service uses exists here, has the key, and may be used by it."""
-    known = platform.names("Secret")
+def running_users(platform: Platform) -> Iterator[tuple[Resolved, tuple[str, ...]]]:
+    """Each service that takes secrets, integrations or webhooks, per environment it runs in.
+
+    Each comes with every environment it runs in: a problem found in all of them names
+    none.
+    """
+    within: dict[str, tuple[str, ...]] = {}
     for (env, name), resolved in sorted(platform.resolved.items()):
         if not uses_secrets(resolved.workload):
             continue
         if name not in platform.services or not platform.deploys(name, env):
             continue
-        within = deployed_in(platform, name)
+        if name not in within:
+            within[name] = deployed_in(platform, name)
+        yield resolved, within[name]
+
+
+def check_secret_uses(platform: Platform) -> Iterator[Diagnostic]:
+    """Each secret a deployed service uses exists here, has the key, and may be used by it."""
+    known = platform.names("Secret")
+    for resolved, within in running_users(platform):
+        env, name = resolved.environment, resolved.service
         team = platform.services[name][1].metadata.team
         space = namespace(team, env, platform.environments[env][1].spec.namespaceStrategy)
         for use in secret_uses(platform, resolved):
