@@ -9,8 +9,10 @@ from pathlib import Path
 
 import click
 
-from generators import pipeline, secret_ops
+from generators import diagnostics as codes
+from generators import pipeline, report, secret_ops
 from generators.cli_common import _root, root_option
+from generators.diagnostics import Severity
 from generators.errors import UsageError
 from generators.sealing import SCOPES
 
@@ -50,6 +52,12 @@ def secrets() -> None:
     "without one trailing newline.",
 )
 @click.option("--team", help="Owner, when the secret spec does not exist yet.")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Drop the environment's other values first (they were sealed for another "
+    "namespace, name or scope); seal them again afterwards.",
+)
 @root_option
 @click.pass_context
 def seal(
@@ -60,6 +68,7 @@ def seal(
     scope: str,
     from_file: Path | None,
     team: str | None,
+    reset: bool,
     root: Path | None,
 ) -> int:
     """Seal one value offline and write the ciphertext into the secret's spec.
@@ -84,6 +93,7 @@ def seal(
         scope=SCOPE_NAMES[scope],
         team=team,
         today=pipeline.today(),
+        reset=reset,
     )
     where = f"namespace {done.namespace}" if done.namespace else "any namespace"
     click.echo(
@@ -102,8 +112,10 @@ def _read_value(from_file: Path | None) -> bytes:
         value = click.prompt("Value (not echoed)", hide_input=True).encode()
     else:
         value = sys.stdin.buffer.read()
-        if value.endswith(b"\n"):  # `echo value |` adds one
-            value = value[:-1]
+        for ending in (b"\r\n", b"\n"):  # `echo value |` adds one
+            if value.endswith(ending):
+                value = value[: -len(ending)]
+                break
     if not value:
         raise UsageError(message="the value is empty", hint="pipe it in, or use --from-file")
     return value
@@ -120,7 +132,16 @@ def status(ctx: click.Context, environments: tuple[str, ...], fmt: str, root: Pa
     Exit 1 when one is overdue past its grace period (see docs/secrets.md).
     """
     del root
-    rows = secret_ops.status(pipeline.validate_platform(_root(ctx)))
+    validation = _valid(ctx)
+    if validation is None:
+        return 1
+    unknown = sorted(set(environments) - set(validation.platform.environments))
+    if unknown:
+        raise UsageError(
+            message=f"unknown environment {unknown[0]!r}",
+            hint=f"known: {', '.join(sorted(validation.platform.environments))}",
+        )
+    rows = secret_ops.status(validation)
     rows = [r for r in rows if not environments or r.environment in environments]
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in rows], indent=2))
@@ -151,7 +172,10 @@ def status(ctx: click.Context, environments: tuple[str, ...], fmt: str, root: Pa
 def audit(ctx: click.Context, fmt: str, root: Path | None) -> int:
     """Which service uses which secret where, its owner, age and last change in git."""
     del root
-    rows = list(secret_ops.audit(pipeline.validate_platform(_root(ctx))))
+    validation = _valid(ctx)
+    if validation is None:
+        return 1
+    rows = list(secret_ops.audit(validation))
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return 0
@@ -165,13 +189,40 @@ def audit(ctx: click.Context, fmt: str, root: Path | None) -> int:
             f"{r['ageDays']}d",
             f"{r['lastChangedCommit']} {r['lastChangedDate']}"
             if r["lastChangedCommit"]
-            else "uncommitted",
+            else {"ok": "uncommitted"}.get(r["history"], r["history"]),
             ", ".join(r["usedBy"]) or "-",
         )
         for r in rows
     ]
     click.echo(_table(table))
+    if rows and rows[0]["history"] == "shallow":
+        click.echo(
+            "note: a shallow clone: fetch the history (`git fetch --unshallow`) for the "
+            "commits that last changed each value",
+            err=True,
+        )
     return 0
+
+
+def _valid(ctx: click.Context) -> pipeline.Validation | None:
+    """The validated platform, or None after printing why the specs are invalid."""
+    root = _root(ctx)
+    validation = pipeline.validate_platform(root)
+    # Overdue secrets are what these commands are for; any other error stops them.
+    blocking = [
+        d
+        for d in validation.diagnostics
+        if d.level is Severity.ERROR and d.code is not codes.ROTATION_OVERDUE
+    ]
+    if blocking:
+        click.echo(
+            report.render(blocking, fmt="human", root=root, files=len(validation.files)),
+            nl=False,
+            err=True,
+        )
+        click.echo("The specs have errors: fix them first (platform validate).", err=True)
+        return None
+    return validation
 
 
 def _table(rows: Sequence[Sequence[str]]) -> str:

@@ -46,8 +46,8 @@ class Deployed:
     secret_files: tuple[tuple[str, str, str], ...] = ()
     #: Hosts outside the cluster it connects to (its integrations'): (host, port).
     egress: tuple[tuple[str, int], ...] = ()
-    #: Services it depends on: (name, namespace, port), for its egress policy.
-    dependencies: tuple[tuple[str, str, int], ...] = ()
+    #: Ports of the services it depends on: (name, namespace, port, protocol), for egress.
+    dependencies: tuple[tuple[str, str, int, str], ...] = ()
     #: The webhook settings its code reads (JSON-able), or None without webhooks.
     webhooks: Mapping[str, Any] | None = None
     #: A digest of the secret sources it uses: pods roll when a sealed value changes.
@@ -156,9 +156,10 @@ def build_context(
                 egress=tuple(sorted(egress)),
                 dependencies=tuple(
                     sorted(
-                        (d, spaces[d], service_port(workloads[d]))
+                        (d, spaces[d], port.port, port.protocol)
                         for d in set(workload.dependsOn)
                         if d in spaces
+                        for port in workloads[d].ports
                     )
                 ),
                 webhooks=webhook_settings(workload) if _has_webhooks(workload) else None,
@@ -190,12 +191,13 @@ def build_context(
 
 
 def _hosts(workload: Workload) -> set[tuple[str, int]]:
-    """Hosts of outgoing webhook subscribers (HTTPS)."""
+    """Hosts of outgoing webhook subscribers and their HTTPS dead-letter endpoints."""
     out = set()
     for hook in workload.webhooks.outgoing:
-        host = urlsplit(hook.url)
-        if host.hostname:
-            out.add((host.hostname, host.port or 443))
+        for url in (hook.url, hook.deadLetter or ""):
+            parts = urlsplit(url)
+            if parts.scheme == "https" and parts.hostname:
+                out.add((parts.hostname, parts.port or 443))
     return out
 
 
@@ -215,8 +217,12 @@ def _checksum(sources: Mapping[str, SecretEnvironment]) -> str:
         if source.sealed is not None:
             data[name] = {"sealed": source.sealed.encryptedData}
         elif source.external is not None:
-            refs = {k: v.model_dump(exclude_none=True) for k, v in source.external.data.items()}
-            data[name] = {"store": source.external.store, "data": refs}
+            external = source.external
+            refs = {k: v.model_dump(exclude_none=True) for k, v in external.data.items()}
+            # `rotatedAt` too: recording a rotation in the store rolls the pods, which
+            # otherwise keep the old value in their env vars and subPath files.
+            rotated = external.rotatedAt.isoformat()
+            data[name] = {"store": external.store, "data": refs, "rotatedAt": rotated}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 

@@ -33,6 +33,14 @@ def open_repository(root: Path) -> tuple[pygit2.Repository, str] | None:
     return repo, "" if inside == "." else inside + "/"
 
 
+def state(root: Path) -> str:
+    """``ok``, ``not-in-git``, or ``shallow`` (a shallow clone: history is cut off)."""
+    opened = open_repository(root)
+    if opened is None:
+        return "not-in-git"
+    return "shallow" if opened[0].is_shallow else "ok"
+
+
 def changes(root: Path, rel: str) -> Iterator[Change]:
     """The commits that changed ``rel`` (relative to ``root``), newest first."""
     opened = open_repository(root)

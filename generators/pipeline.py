@@ -125,6 +125,8 @@ def _certificates(root: Path, platform: Platform) -> dict[str, object]:
             out[env] = sealer.load_certificate(path.read_bytes(), sealing.certificate)
         except UsageError as exc:
             out[env] = exc.message
+        except OSError as exc:
+            out[env] = f"the certificate file {sealing.certificate} cannot be read ({exc.strerror})"
     return out
 
 

@@ -33,6 +33,8 @@ def load(path: Path) -> Any:
     """A spec file as ruamel's commented data."""
     try:
         return _yaml().load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(message=f"{path} cannot be read ({exc.__class__.__name__})") from None
     except Exception as exc:  # noqa: BLE001 - any parse problem: the file must be fixed first
         raise UsageError(
             message=f"{path} cannot be edited: it is not valid YAML ({exc.__class__.__name__})",
@@ -75,12 +77,24 @@ def dump(data: Any) -> str:
 
 
 def write(path: Path, text: str) -> None:
-    """Replace ``path`` atomically (a crash never leaves half a spec)."""
+    """Replace ``path`` atomically (a crash never leaves half a spec).
+
+    The file keeps its permissions (a new one gets the umask's) and its line endings.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        mode = path.stat().st_mode & 0o777
+        if b"\r\n" in path.read_bytes():
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

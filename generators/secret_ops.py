@@ -9,6 +9,7 @@ only copies ciphertext; it never re-seals.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from generators.pipeline import Validation, validate_platform
 from generators.wiring import secret_uses
 
 SECRETS_DIR = "platform/secrets"
+SECRET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")
 
 
 @dataclass(frozen=True)
@@ -64,16 +67,30 @@ def seal(
     scope: str,
     team: str | None = None,
     today: dt.date | None = None,
+    reset: bool = False,
 ) -> Sealed:
     """Seal ``value`` as ``key`` of ``secret`` for ``environment`` and write it into the spec.
 
+    With ``reset``, the environment's other keys are dropped first: they were sealed for
+    another target (namespace, name or scope) and must be sealed again one by one.
+
     Raises:
-        UsageError: for an unknown environment, a missing certificate, an expired one, a
-            scope that cannot serve every namespace the secret is used in, or keys
-            already sealed for another target.
+        UsageError: for a bad secret name or key, an unknown environment, a missing
+            certificate, an expired one, a scope that cannot serve every namespace the
+            secret is used in, or other keys sealed for another target (without reset).
     """
     from generators import sealing  # cryptography: only loaded to seal
 
+    if not SECRET_NAME.match(secret):
+        raise UsageError(
+            message=f"{secret!r} is not a secret name",
+            hint="use lowercase letters, digits and '-' (at most 63), as the file name",
+        )
+    if not SECRET_KEY.match(key) or key in (".", ".."):
+        raise UsageError(
+            message=f"{key!r} is not a Secret key",
+            hint="use ASCII letters, digits, '-', '_' and '.' (Kubernetes' rule)",
+        )
     validation = validate_platform(root, on=today)
     platform = validation.platform
     if environment not in platform.environments:
@@ -91,8 +108,6 @@ def seal(
     cert = platform.certificates.get(environment)
     if isinstance(cert, str) or cert is None:
         raise UsageError(message=str(cert or "no certificate"), hint="fix the certificate file")
-    if not key or not all(c.isalnum() or c in "-._" for c in key):
-        raise UsageError(message=f"{key!r} is not a Secret key", hint="use letters, digits, -._")
     path = root / SECRETS_DIR / f"{secret}.yaml"
     created = not path.exists()
     owner = _owner(platform, secret, team, created)
@@ -118,7 +133,10 @@ def seal(
             message=f"secret {secret!r} comes from an external store in {environment!r}",
             hint="rotate it in the store, then update `rotatedAt`",
         )
-    _check_siblings(block.get("sealed") or {}, key, scope, target)
+    if reset and block.get("sealed"):
+        del data["spec"]["environments"][environment]["sealed"]
+        block = {}
+    _check_siblings(block.get("sealed") or {}, key, scope, target, secret)
     base = ("spec", "environments", environment, "sealed")
     roundtrip.set_in(data, (*base, "scope"), scope)
     sealed = data["spec"]["environments"][environment]["sealed"]
@@ -173,17 +191,23 @@ def _new_secret(name: str, team: str) -> Any:
     return data
 
 
-def _check_siblings(sealed: dict[str, Any], key: str, scope: str, target: str | None) -> None:
-    """Other keys of the block must have been sealed for the same scope and namespace."""
+def _check_siblings(
+    sealed: dict[str, Any], key: str, scope: str, target: str | None, name: str
+) -> None:
+    """Other keys of the block must have been sealed for the same target."""
     others = sorted(k for k in sealed.get("encryptedData") or {} if k != key)
     if not others:
         return
-    if sealed.get("scope", "strict") != scope or sealed.get("namespace") != target:
+    old_scope = sealed.get("scope", "strict")
+    old_name = sealed.get("name", name) if old_scope == "strict" else None
+    new_name = name if scope == "strict" else None
+    if old_scope != scope or sealed.get("namespace") != target or old_name != new_name:
         raise UsageError(
-            message=f"the other keys ({', '.join(others)}) were sealed "
-            f"{sealed.get('scope', 'strict')} for {sealed.get('namespace') or 'any namespace'}; "
-            f"mixing targets in one Secret would leave some keys undecryptable",
-            hint="reseal every key with the same --scope (one command per key)",
+            message=f"the other keys ({', '.join(others)}) were sealed {old_scope} for "
+            f"{sealed.get('namespace') or 'any namespace'}; mixing targets in one Secret "
+            "would leave some keys undecryptable",
+            hint="pass --reset to start this environment's values over, then seal the "
+            "other keys again (one command per key)",
         )
 
 
@@ -257,8 +281,9 @@ def audit(validation: Validation) -> Iterator[dict[str, Any]]:
         if name in platform.services and platform.deploys(name, env):
             for use in secret_uses(platform, resolved):
                 users.setdefault((use.secret, env), set()).add(f"{name} ({use.via})")
+    state = git.state(validation.root)
     for name, (doc, secret) in sorted(platform.secrets.items()):
-        history = list(git.changes(validation.root, doc.source.file))
+        history = list(git.changes(validation.root, doc.source.file)) if state == "ok" else []
         for env, source in sorted(secret.spec.environments.items()):
             last = _last_change(history, env, doc.source.data["spec"]["environments"][env])
             yield {
@@ -270,6 +295,8 @@ def audit(validation: Validation) -> Iterator[dict[str, Any]]:
                 "ageDays": (today - source.changed).days,
                 "lastChangedCommit": last[0] if last else None,
                 "lastChangedDate": last[1] if last else None,
+                # ok | not-in-git | shallow (history cut off: the dates cannot be told)
+                "history": state,
             }
 
 

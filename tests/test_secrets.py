@@ -283,3 +283,90 @@ def test_audit_names_users_owner_and_the_commit_that_last_changed_each_value(
     table = invoke("secrets", "audit", "--root", str(root))
     assert "uncommitted" in table.stdout
     assert f"{second[:12]} 2026-09-22" in table.stdout
+
+
+def test_reset_starts_an_environment_over_when_the_target_moved(tmp_path: Path) -> None:
+    root = copy_repo(tmp_path / "repo")
+    dev = root / "environments/dev.yaml"
+    dev.write_text(dev.read_text().replace("per-team-environment", "per-environment"))
+    args = ("--env", "dev", "--secret", "stripe", "--key", "secret-key")
+    stuck = seal(root, *args, value=b"v-not-real")
+    assert stuck.exit_code == 3
+    assert "pass --reset" in stuck.stderr
+    assert seal(root, *args, "--reset", value=b"v-not-real").exit_code == 0
+    text = (root / "platform/secrets/stripe.yaml").read_text()
+    assert "namespace: dev" in text
+    assert "webhook-secret: Ag" not in text.split("    staging:")[0]  # dropped, to reseal
+    again = ("--env", "dev", "--secret", "stripe", "--key", "webhook-secret")
+    assert seal(root, *again, value=b"w-not-real").exit_code == 0
+    # stripe opens in its new namespace; the other secrets still need resealing (PL707).
+    problems = pipeline.validate_platform(root).diagnostics
+    assert [d.location.file for d in problems if "stripe" in d.location.file] == []
+    assert {d.code.id for d in problems} == {"PL707"}
+
+
+@pytest.mark.parametrize("name", ["../../evil", "Bad_Name", "-x"])
+def test_secret_names_are_checked_before_anything_is_written(tmp_path: Path, name: str) -> None:
+    root = copy_repo(tmp_path / "repo")
+    done = seal(
+        root, "--env", "dev", "--secret", name, "--key", "k", "--team", "payments", value=b"v"
+    )
+    assert done.exit_code == 3
+    assert "is not a secret name" in done.stderr
+    assert not list(tmp_path.rglob("evil.yaml"))
+
+
+@pytest.mark.parametrize("key", ["..", ".", "pässwörd", "a/b"])
+def test_keys_kubernetes_rejects_are_refused(tmp_path: Path, key: str) -> None:
+    root = copy_repo(tmp_path / "repo")
+    done = seal(root, "--env", "dev", "--secret", "stripe", "--key", key, value=b"v")
+    assert done.exit_code == 3
+    assert "is not a Secret key" in done.stderr
+
+
+def test_the_edit_keeps_mode_and_line_endings(tmp_path: Path) -> None:
+    root = copy_repo(tmp_path / "repo")
+    spec = root / "platform/secrets/stripe.yaml"
+    spec.write_bytes(spec.read_bytes().replace(b"\n", b"\r\n"))
+    spec.chmod(0o640)
+    args = ("--env", "dev", "--secret", "stripe", "--key", "secret-key")
+    assert seal(root, *args, value=b"v-not-real\r\n").exit_code == 0
+    data = spec.read_bytes()
+    assert data.count(b"\r\n") == data.count(b"\n")
+    assert spec.stat().st_mode & 0o777 == 0o640
+    assert invoke("render", "--root", str(root)).exit_code == 0
+    obj = sealed_secrets(root, "dev")[("payments-dev", "stripe")]
+    assert unseal_object(private_key("dev"), obj)["secret-key"] == b"v-not-real"  # no \r
+
+
+def test_status_refuses_invalid_specs_and_unknown_environments(tmp_path: Path) -> None:
+    root = copy_repo(tmp_path / "repo")
+    assert invoke("secrets", "status", "--root", str(root), "--env", "prod").exit_code == 3
+    spec = root / "platform/secrets/stripe.yaml"
+    spec.write_text(spec.read_text().replace("kind: Secret\n", "kind: Secret\nbogus: 1\n"))
+    broken = invoke("secrets", "status", "--root", str(root))
+    assert broken.exit_code == 1
+    assert "PL201" in broken.stderr
+
+
+def test_audit_says_when_there_is_no_history(tmp_path: Path) -> None:
+    root = copy_repo(tmp_path / "repo")
+    done = invoke("secrets", "audit", "--root", str(root), "--format", "json")
+    assert {r["history"] for r in json.loads(done.stdout)} == {"not-in-git"}
+    assert "not-in-git" in invoke("secrets", "audit", "--root", str(root)).stdout
+
+
+def test_recording_an_external_rotation_rolls_the_pods(tmp_path: Path) -> None:
+    root = copy_repo(tmp_path / "repo")
+    assert invoke("render", "--root", str(root)).exit_code == 0
+
+    def checksum() -> str:
+        objs = rendered(root, "production/checkout-api/manifests.yaml")
+        deploy = next(o for o in objs if o["kind"] == "Deployment")
+        return deploy["spec"]["template"]["metadata"]["annotations"]["checksum/secrets"]
+
+    first = checksum()
+    spec = root / "platform/secrets/stripe.yaml"
+    spec.write_text(spec.read_text().replace("rotatedAt: 2026-11-16", "rotatedAt: 2026-11-27"))
+    assert invoke("render", "--root", str(root)).exit_code == 0
+    assert checksum() != first

@@ -43,10 +43,12 @@ CHECKS: tuple[Check, ...] = (
     secrets.check_sealing_certificates,
     secrets.check_secret_specs,
     secrets.check_secret_uses,
+    secrets.check_team_secrets,
     secrets.check_rotation,
     integrations.check_integration_specs,
     integrations.check_service_integrations,
     integrations.check_webhooks,
+    integrations.check_webhook_hosts,
     plaintext.check_plaintext,
 )
 

@@ -11,10 +11,12 @@ from generators.checks.secrets import access_refs, may_use, running_users
 from generators.diagnostics import Diagnostic
 from generators.documents import Parsed
 from generators.graph import Platform, Resolved
+from generators.naming import public_host
 from generators.source import KeyPath
 from generators.spec.catalog import CatalogEntry, Setting
 from generators.spec.integration import Integration
 from generators.suggest import did_you_mean
+from generators.webhooks import CONFIG_PATH as WEBHOOKS_PATH
 from generators.wiring import integration_values, secret_uses
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -248,16 +250,30 @@ def _clashes(platform: Platform, resolved: Resolved) -> Iterator[Diagnostic]:
                 "use one of them: two integrations that set the same variable cannot both "
                 "be wired into one service",
             )
-    config = {f.path for f in workload.configFiles}
+    mounted: dict[str, str] = {f.path: "a config file" for f in workload.configFiles}
+    if workload.webhooks.incoming or workload.webhooks.outgoing:
+        mounted.setdefault(WEBHOOKS_PATH, "the webhook settings")
     for i, file in enumerate(workload.secretFiles):
-        if file.path in config:
+        if file.path in mounted:
             yield at_resolved(
                 resolved,
                 ("secretFiles", i, "path"),
                 codes.ENV_CLASH,
-                f"{file.path} is both a config file and a secret file",
+                f"{file.path} is both {mounted[file.path]} and a secret file",
                 "mount one of them elsewhere",
             )
+        mounted.setdefault(file.path, "another secret file")
+    if WEBHOOKS_PATH in {f.path for f in workload.configFiles} and (
+        workload.webhooks.incoming or workload.webhooks.outgoing
+    ):
+        index = [f.path for f in workload.configFiles].index(WEBHOOKS_PATH)
+        yield at_resolved(
+            resolved,
+            ("configFiles", index, "path"),
+            codes.ENV_CLASH,
+            f"{WEBHOOKS_PATH} is where the webhook settings are mounted",
+            "mount the config file elsewhere",
+        )
 
 
 def check_webhooks(platform: Platform) -> Iterator[Diagnostic]:
@@ -328,3 +344,47 @@ def _webhooks(resolved: Resolved) -> Iterator[Diagnostic]:
                 f"`signatureHeader` is fixed for {hook.provider} webhooks",
                 "remove it: the platform knows the header each provider signs with",
             )
+
+
+def check_webhook_hosts(platform: Platform) -> Iterator[Diagnostic]:
+    """A webhook path may not take over another service's route on the same host.
+
+    Routes match path prefixes and webhooks exact paths, and an exact match wins: a
+    webhook under another service's prefix would steal that service's requests.
+    """
+    claims: dict[tuple[str, str], list[tuple[str, str, bool]]] = {}
+    for (env, name), resolved in sorted(platform.resolved.items()):
+        if name not in platform.services or not platform.deploys(name, env):
+            continue
+        expose = resolved.workload.expose
+        domain = platform.environments[env][1].spec.baseDomain
+        for host in expose.hosts:
+            fqdn = public_host(host, domain)
+            if expose.visibility == "public":
+                claims.setdefault((env, fqdn), []).extend((name, p, False) for p in expose.paths)
+            hooks = resolved.workload.webhooks.incoming
+            claims.setdefault((env, fqdn), []).extend((name, h.path, True) for h in hooks)
+    for (env, fqdn), owners in sorted(claims.items()):
+        for name, path, exact in owners:
+            if not exact:
+                continue
+            # Two services on one prefix is the host check's to report (PL502), once.
+            own = {p for n, p, e in owners if n == name and not e}
+            for other, claimed, other_exact in owners:
+                covers = path == claimed if other_exact else _under(path, claimed)
+                if other != name and covers and claimed not in own:
+                    resolved = platform.resolved[(env, name)]
+                    index = [h.path for h in resolved.workload.webhooks.incoming].index(path)
+                    yield at_resolved(
+                        resolved,
+                        ("webhooks", "incoming", index, "path"),
+                        codes.HOST_COLLISION,
+                        f"webhook path {path} on {fqdn} is served by service {other!r} ({claimed})",
+                        "pick a path outside the other service's routes, or another host",
+                    )
+                    break
+
+
+def _under(path: str, prefix: str) -> bool:
+    """Whether an Ingress `Prefix` rule for ``prefix`` matches ``path`` (by segments)."""
+    return prefix == "/" or path == prefix or path.startswith(prefix.rstrip("/") + "/")

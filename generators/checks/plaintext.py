@@ -40,18 +40,22 @@ _SKIP_KEYS = {
 }
 # A mapping with only these keys is a reference to a secret ({secret, key}, a secret file).
 _REFERENCE = {"secret", "key", "path"}
-_SKIP_KINDS = {"IntegrationCatalogEntry"}
+# Catalog entries are data the compiler ships: their prose describes key formats; only
+# their setting defaults reach a service.
+_CATALOG = "IntegrationCatalogEntry"
 _SECRETISH_KEY = re.compile(r"pass|secret|token|api[-_]?key|credential|private|auth", re.IGNORECASE)
-_TOKEN = re.compile(r"^\S{16,}$")
+_TOKEN = re.compile(r"\S{16,}")
+_REFERENCES = re.compile(r"\$\{[^}]*\}")
+_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DIGEST = re.compile(r"^([0-9a-f]{40}|[0-9a-f]{64})$")
 
 
 def check_plaintext(platform: Platform) -> Iterator[Diagnostic]:
     """No spec holds something that looks like a credential in a plain field."""
     for doc in platform.documents:
-        if doc.kind.name in _SKIP_KINDS:
-            continue
         for path, value in _strings(doc.source.data, ()):
+            if doc.kind.name == _CATALOG and "default" not in path:
+                continue
             if not _candidate(path, value):
                 continue
             kinds = detect(_key(path), value)
@@ -73,8 +77,17 @@ def check_plaintext(platform: Platform) -> Iterator[Diagnostic]:
 
 
 def detect(key: str, value: str) -> list[str]:
-    """The detect-secrets secret types ``value`` matches under ``key`` (sorted)."""
-    found = set(_detect(key, value))
+    """The detect-secrets secret types ``value`` matches under ``key`` (sorted).
+
+    A multi-line value (a config file) is scanned line by line, both as it stands (so
+    its own `key: value` syntax is read) and as the value of ``key``.
+    """
+    found: set[str] = set()
+    lines = [line.strip() for line in value.splitlines() if line.strip()] or [value]
+    for line in lines:
+        found |= _detect(key, line)
+        if len(lines) > 1:
+            found |= _detect_raw(line)
     if _DIGEST.match(value) and not _SECRETISH_KEY.search(key):
         # A git commit or a content digest (GIT_SHA, release): public by nature.
         found.discard("Hex High Entropy String")
@@ -82,29 +95,36 @@ def detect(key: str, value: str) -> list[str]:
 
 
 @cache
+def _detect_raw(line: str) -> frozenset[str]:
+    return _scan(line)
+
+
+@cache
 def _detect(key: str, value: str) -> frozenset[str]:
+    return _scan(f"{key}: {json.dumps(value)}")
+
+
+def _scan(line: str) -> frozenset[str]:
     from detect_secrets.core.scan import _process_line_based_plugins
     from detect_secrets.settings import default_settings
 
-    line = f"{key}: {json.dumps(value)}"
     with default_settings():
         # The line-based scanner with detect-secrets' own default plugins and filters.
         return frozenset(s.type for s in _process_line_based_plugins([(1, line)], "spec.yaml"))
 
 
 def _candidate(path: KeyPath, value: str) -> bool:
-    """Whether ``value`` could be a credential (cheap tests first: most values are not)."""
+    """Whether ``value`` could hold a credential (cheap tests first: most values do not)."""
     if len(value) < 6:
         return False
     if "-----BEGIN" in value:
         return True
-    if "://" in value:
-        return "@" in value.split("://", 1)[1].split("/", 1)[0]
-    if "${" in value:
-        return False
-    if len(value) >= 16 and _TOKEN.match(value) and any(c.isdigit() for c in value):
-        return True
-    return bool(_SECRETISH_KEY.search(_key(path)))
+    text = _REFERENCES.sub("", value) if "${" in value else value
+    if "://" in text and "@" in text.split("://", 1)[1].split("/", 1)[0]:
+        return True  # a user (and maybe a password) in a URL
+    if any(any(c.isdigit() for c in token) for token in _TOKEN.findall(text)):
+        return True  # a long token with digits, anywhere in the value
+    return bool(_SECRETISH_KEY.search(_key(path))) and len(text) >= 6
 
 
 def _key(path: KeyPath) -> str:
@@ -117,7 +137,9 @@ def _strings(data: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
     if kind is str:
         yield path, data
     elif kind is dict:
-        if "secret" in data and data.keys() <= _REFERENCE:
+        if "secret" in data and (
+            data.keys() <= _REFERENCE or _NAME.match(str(data["secret"]))
+        ):  # a reference to a secret by name (even one with a mistyped field)
             return
         for key, value in data.items():
             if key not in _SKIP_KEYS and type(value) in _CONTAINERS:

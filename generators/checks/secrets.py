@@ -152,6 +152,22 @@ def _at_use(use: SecretUse, code: Code, message: str, hint: str) -> Diagnostic:
     return Diagnostic(code, message, use.location, dotted((*use.key_path, "secret")), hint)
 
 
+def check_team_secrets(platform: Platform) -> Iterator[Diagnostic]:
+    """Teams' contact credentials (the PagerDuty key) name secrets that exist."""
+    known = platform.names("Secret")
+    for _, (doc, team) in sorted(platform.teams.items()):
+        ref = team.spec.contacts.pagerduty
+        if ref is not None and ref.secret not in known:
+            yield at(
+                doc,
+                ("spec", "contacts", "pagerduty", "secret"),
+                codes.UNKNOWN_SECRET,
+                f"unknown secret {ref.secret!r}",
+                did_you_mean(ref.secret, known, what="secrets")
+                + " (secrets are defined in platform/secrets/<name>.yaml)",
+            )
+
+
 def check_secret_specs(platform: Platform) -> Iterator[Diagnostic]:
     """Owners, access lists, environments, stores and ciphertexts of each secret."""
     teams, services = platform.names("Team"), platform.names("Service")
@@ -287,7 +303,10 @@ def check_sealing_certificates(platform: Platform) -> Iterator[Diagnostic]:
             continue
         cert = platform.certificates.get(env)
         path = ("spec", "secrets", "sealing", "certificate")
-        fetch = f"`kubeseal --fetch-cert > {sealing.certificate}`"
+        fetch = (
+            f"`kubeseal --controller-name {sealing.controllerName} --controller-namespace "
+            f"{sealing.controllerNamespace} --fetch-cert > {sealing.certificate}`"
+        )
         if isinstance(cert, str):
             yield at(doc, path, codes.SEALING_CERTIFICATE, cert, f"fetch it with {fetch}")
         elif cert is not None and cert.expired(_now(platform)):
@@ -347,6 +366,15 @@ def check_rotation(platform: Platform) -> Iterator[Diagnostic]:
             path = ("spec", "environments", env, field, stamp)
             age = (today - changed).days
             overdue = due + period(spec.secrets.rotationGrace)
+            if changed > today:
+                yield at(
+                    doc,
+                    path,
+                    codes.INVALID_VALUE,
+                    f"{stamp} {changed} lies in the future: rotation could never come due",
+                    "write the day the value was sealed or rotated",
+                ).with_environments(env)
+                continue
             how = (
                 "rotate the value at its provider, then seal the new one with `platform "
                 f"secrets seal --env {env} --secret {name} --key KEY` (docs/secrets.md)"

@@ -23,8 +23,8 @@ EnvVar = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=253)]
 Duration = Annotated[
     str,
     Field(
-        pattern=r"^[1-9][0-9]*[hdw]$",
-        description="A period in hours, days or weeks: `12h`, `90d`, `2w`.",
+        pattern=r"^[1-9][0-9]{0,3}[hdw]$",
+        description="A period in hours, days or weeks: `12h`, `90d`, `2w` (at most 9999).",
     ),
 ]
 Category = Literal[

@@ -182,9 +182,9 @@ class Sealing(StrictModel):
     """The environment's Sealed Secrets controller."""
 
     certificate: str = Field(
-        pattern=r"^[^/].*\.(pem|crt)$",
-        description="Path, from the repository root, of the controller's public certificate "
-        "(`kubeseal --fetch-cert`); it is public and committed.",
+        pattern=r"^environments/[-._/a-zA-Z0-9]+\.(pem|crt)$",
+        description="Path, from the repository root and under environments/, of the "
+        "controller's public certificate (`kubeseal --fetch-cert`); public, committed.",
     )
     controllerName: str = Field(
         default="sealed-secrets-controller", description="Controller name (kubeseal flag)."
@@ -207,7 +207,7 @@ class SecretsSettings(StrictModel):
         default=False,
         description="Render a Role per service that may read only the Secrets it uses.",
     )
-    rotationGrace: Annotated[str, Field(pattern=r"^[1-9][0-9]*[hdw]$")] = Field(
+    rotationGrace: Annotated[str, Field(pattern=r"^[1-9][0-9]{0,3}[hdw]$")] = Field(
         default="14d",
         description="How long past due a secret may be before a protected environment fails.",
     )

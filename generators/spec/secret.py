@@ -18,7 +18,13 @@ from generators.spec.catalog import Duration
 
 #: A key of a Kubernetes Secret's data.
 SecretKeyName = Annotated[
-    str, Field(pattern=r"^[-._a-zA-Z0-9]+$", max_length=253, description="Key in the Secret.")
+    str,
+    Field(
+        # Any run of these characters but `.` and `..` (no look-ahead in pydantic's regex).
+        pattern=r"^([-_a-zA-Z0-9]|\.[-_a-zA-Z0-9]|[-_a-zA-Z0-9][-._a-zA-Z0-9]|[-._a-zA-Z0-9]{3,})$",
+        max_length=253,
+        description="Key in the Secret: letters, digits, '-', '_', '.' (not `.` or `..`).",
+    ),
 ]
 Fingerprint = Annotated[
     str,
@@ -58,7 +64,7 @@ class RotationPolicy(StrictModel):
         default=None,
         description="Rotation period. Default: the integration catalog entry's, else 90d.",
     )
-    refreshInterval: Annotated[str, Field(pattern=r"^[1-9][0-9]*[smh]$")] = Field(
+    refreshInterval: Annotated[str, Field(pattern=r"^[1-9][0-9]{0,4}[smh]$")] = Field(
         default="1h",
         description="External secrets: how often the operator re-reads the store "
         "(ExternalSecret `refreshInterval`).",

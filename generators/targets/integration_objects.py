@@ -6,6 +6,7 @@ and the egress NetworkPolicy that opens the hosts its integrations and subscribe
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
 
@@ -17,6 +18,9 @@ WEBHOOKS_KEY = "webhooks.json"
 #: Private address ranges (RFC 1918): egress to the internet excludes them.
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
 EGRESS_HOSTS = "platform/egress-hosts"
+HTTPS = 443
+#: Where API servers listen (the `kubernetes` Service's 443, or the endpoints' 6443).
+API_SERVER_PORTS = (443, 6443)
 
 
 class IntegrationObjects:
@@ -87,12 +91,14 @@ class IntegrationObjects:
         }
 
     def egress_policy(self, context: EnvContext, service: Deployed) -> dict[str, Any] | None:
-        """Egress limited to DNS, its dependencies and its external hosts' ports.
+        """Egress limited to DNS, its dependencies' ports and its external hosts' ports.
 
         Rendered for services that declare external hosts (integrations, webhook
-        subscribers). A NetworkPolicy cannot name hosts, so the internet is opened on
-        those ports only, private ranges excluded; the hosts are listed in an
-        annotation for review and for FQDN-aware policy engines.
+        subscribers). A NetworkPolicy cannot name hosts, so: HTTPS APIs (port 443) are
+        reached on the internet, private ranges excluded; other ports (databases, which
+        often sit on private addresses) and IP addresses are opened to any address. The
+        hosts are listed in an annotation for review and for FQDN-aware policy engines.
+        A service that mounts its token also reaches the API server (443 and 6443).
         """
         if not service.egress:
             return None
@@ -109,7 +115,10 @@ class IntegrationObjects:
                 "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
             }
         ]
-        for name, space, port in service.dependencies:
+        ports: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for name, space, port, protocol in service.dependencies:
+            ports.setdefault((name, space), []).append({"protocol": protocol, "port": port})
+        for (name, space), opened in sorted(ports.items()):
             rules.append(
                 {
                     "to": [
@@ -120,16 +129,17 @@ class IntegrationObjects:
                             "podSelector": {"matchLabels": {"app.kubernetes.io/name": name}},
                         }
                     ],
-                    "ports": [{"protocol": "TCP", "port": port}],
+                    "ports": opened,
                 }
             )
-        ports = sorted({port for _, port in service.egress})
-        rules.append(
-            {
-                "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}}],
-                "ports": [{"protocol": "TCP", "port": port} for port in ports],
-            }
-        )
+        public = sorted({p for h, p in service.egress if p == HTTPS and not _is_ip(h)})
+        anywhere = sorted({p for h, p in service.egress if p != HTTPS or _is_ip(h)})
+        if service.workload.serviceAccountToken:
+            anywhere = sorted({*anywhere, *API_SERVER_PORTS})
+        if public:
+            rules.append(_to_ports({"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}, public))
+        if anywhere:
+            rules.append(_to_ports({"cidr": "0.0.0.0/0"}, anywhere))
         hosts = ", ".join(f"{host}:{port}" for host, port in service.egress)
         return {
             "apiVersion": "networking.k8s.io/v1",
@@ -143,3 +153,18 @@ class IntegrationObjects:
                 "egress": rules,
             },
         }
+
+
+def _to_ports(block: dict[str, Any], ports: list[int]) -> dict[str, Any]:
+    return {
+        "to": [{"ipBlock": block}],
+        "ports": [{"protocol": "TCP", "port": port} for port in ports],
+    }
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

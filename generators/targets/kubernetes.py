@@ -466,9 +466,11 @@ def volumes(service: Deployed) -> list[dict[str, Any]]:
     keys: dict[str, set[str]] = {}
     for _, secret, key in service.secret_files:
         keys.setdefault(secret, set()).add(key)
-    for secret, used in sorted(keys.items()):
+    for index, (secret, used) in enumerate(sorted(keys.items())):
         items = [{"key": key, "path": key} for key in sorted(used)]
-        out.append({"name": f"secret-{secret}", "secret": {"secretName": secret, "items": items}})
+        # Volume names are DNS labels (63 characters): numbered, not named after the secret.
+        volume = {"name": f"secret-{index}", "secret": {"secretName": secret, "items": items}}
+        out.append(volume)
     return out
 
 
@@ -488,8 +490,12 @@ def volume_mounts(service: Deployed) -> list[dict[str, Any]]:
                 "readOnly": True,
             }
         )
+    volume = {
+        secret: f"secret-{i}"
+        for i, secret in enumerate(sorted({s for _, s, _ in service.secret_files}))
+    }
     mounts += [
-        {"name": f"secret-{secret}", "mountPath": path, "subPath": key, "readOnly": True}
+        {"name": volume[secret], "mountPath": path, "subPath": key, "readOnly": True}
         for path, secret, key in service.secret_files
     ]
     return mounts
