@@ -96,7 +96,9 @@ DUPLICATE_DEPENDENCY = _code(
 # Names that Kubernetes would reject.
 INVALID_NAME = _code("PL401", "invalid-name", "a name Kubernetes does not accept")
 NAME_TOO_LONG = _code("PL402", "name-too-long", "a name, or a name derived from it, is too long")
-NAME_CLASH = _code("PL403", "namespace-clash", "two environments share a namespace on a cluster")
+NAME_CLASH = _code(
+    "PL403", "namespace-clash", "two environments share a namespace or store on a cluster"
+)
 # Consistency inside and across specs.
 PORT_CLASH = _code("PL501", "port-clash", "two ports share a name or a number")
 HOST_COLLISION = _code("PL502", "host-collision", "two services claim one public host and path")

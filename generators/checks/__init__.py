@@ -41,6 +41,7 @@ CHECKS: tuple[Check, ...] = (
     consistency.check_promotion_order,
     consistency.check_advice,
     secrets.check_sealing_certificates,
+    secrets.check_cluster_stores,
     secrets.check_secret_specs,
     secrets.check_secret_uses,
     secrets.check_team_secrets,

@@ -310,6 +310,19 @@ def _webhooks(resolved: Resolved) -> Iterator[Diagnostic]:
                 "incoming webhooks need a web service with a port",
                 "make the service `type: web` with a port, or move the endpoint",
             )
+        elif (
+            workload.expose.hosts
+            and not workload.expose.tls
+            and workload.expose.visibility != "public"
+        ):
+            yield at_resolved(
+                resolved,
+                (*base, "path"),
+                codes.PUBLIC_WITHOUT_TLS,
+                f"incoming webhook {hook.name!r} is exposed without TLS: its signed "
+                "payloads cross the internet in clear text",
+                "set `expose.tls: true`",
+            )
         elif not workload.expose.hosts:
             yield at_resolved(
                 resolved,

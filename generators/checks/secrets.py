@@ -407,3 +407,30 @@ def check_rotation(platform: Platform) -> Iterator[Diagnostic]:
 def _now(platform: Platform) -> dt.datetime:
     today = platform.today or dt.date.today()
     return dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
+
+
+def check_cluster_stores(platform: Platform) -> Iterator[Diagnostic]:
+    """Two environments on one cluster may not both declare a ClusterSecretStore of a name.
+
+    Each environment's Argo CD application would own the same cluster-wide object.
+    """
+    claimed: dict[tuple[str, str, str], str] = {}
+    for env_name, (doc, env) in sorted(
+        platform.environments.items(), key=lambda item: item[1][1].spec.order
+    ):
+        cluster = (env.spec.cluster.server, env.spec.cluster.name)
+        for store, spec in sorted(env.spec.secrets.stores.items()):
+            if spec.kind != "ClusterSecretStore":
+                continue
+            other = claimed.setdefault((*cluster, store), env_name)
+            if other != env_name:
+                yield at(
+                    doc,
+                    ("spec", "secrets", "stores", store),
+                    codes.NAME_CLASH,
+                    f"ClusterSecretStore {store!r} on cluster {cluster[1]!r} is also declared "
+                    f"by environment {other!r}",
+                    "rename one of them (and the secrets that use it), or make it a "
+                    "namespaced `kind: SecretStore`",
+                    key=True,
+                )

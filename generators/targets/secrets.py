@@ -125,8 +125,16 @@ class SecretsTarget:
             store = context.spec.secrets.stores[external.store]
             cluster_wide = store.kind == "ClusterSecretStore"
             wanted.add((external.store, None if cluster_wide else secret.namespace))
+        users: dict[str, set[str]] = {}
+        for secret in context.secrets:
+            if secret.source.external is not None:
+                users.setdefault(secret.source.external.store, set()).add(secret.namespace)
         for name, space in sorted(wanted, key=lambda w: (w[0], w[1] or "")):
-            yield self.store(context, name, space, context.spec.secrets.stores[name])
+            obj = self.store(context, name, space, context.spec.secrets.stores[name])
+            if space is None:
+                # Only the namespaces whose secrets use it may read through it.
+                obj["spec"]["conditions"] = [{"namespaces": sorted(users[name])}]
+            yield obj
 
     def store(
         self, context: EnvContext, name: str, space: str | None, spec: SecretStoreSpec
