@@ -45,6 +45,7 @@ CHECKS: tuple[Check, ...] = (
     secrets.check_secret_specs,
     secrets.check_secret_uses,
     secrets.check_team_secrets,
+    secrets.check_idle_references,
     secrets.check_rotation,
     integrations.check_integration_specs,
     integrations.check_service_integrations,

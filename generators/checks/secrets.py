@@ -434,3 +434,31 @@ def check_cluster_stores(platform: Platform) -> Iterator[Diagnostic]:
                     "namespaced `kind: SecretStore`",
                     key=True,
                 )
+
+
+def check_idle_references(platform: Platform) -> Iterator[Diagnostic]:
+    """A service that runs nowhere yet (planning, retired) still names secrets that exist.
+
+    Its uses are not checked per environment (nothing renders), but a dangling name is
+    a mistake to report now, as for its `dependsOn`.
+    """
+    known = platform.names("Secret")
+    for name in sorted(platform.services):
+        if any(platform.deploys(name, env) for env in platform.environments):
+            continue
+        resolved = next(
+            (r for (env, svc), r in sorted(platform.resolved.items()) if svc == name), None
+        )
+        if resolved is None or not uses_secrets(resolved.workload):
+            continue
+        reported: set[str] = set()
+        for use in secret_uses(platform, resolved):
+            if use.secret not in known and use.secret not in reported:
+                reported.add(use.secret)
+                yield _at_use(
+                    use,
+                    codes.UNKNOWN_SECRET,
+                    f"unknown secret {use.secret!r}",
+                    did_you_mean(use.secret, known, what="secrets")
+                    + " (secrets are defined in platform/secrets/<name>.yaml)",
+                )
