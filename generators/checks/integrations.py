@@ -7,7 +7,7 @@ from typing import Any
 
 from generators import diagnostics as codes
 from generators.checks.base import at, at_resolved, where
-from generators.checks.secrets import access_refs, may_use, running_users
+from generators.checks.secrets import may_use, running_users, shared_names
 from generators.diagnostics import Diagnostic
 from generators.documents import Parsed
 from generators.graph import Platform, Resolved
@@ -30,19 +30,12 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 def check_integration_specs(platform: Platform) -> Iterator[Diagnostic]:
     """Each instance names a catalog entry and gives it valid settings and credentials."""
-    teams, services = platform.names("Team"), platform.names("Service")
     entries = platform.names("IntegrationCatalogEntry")
     for name, (doc, instance) in sorted(platform.integrations.items()):
         spec = instance.spec
-        if instance.metadata.team not in teams:
-            yield at(
-                doc,
-                ("metadata", "team"),
-                codes.UNKNOWN_TEAM,
-                f"unknown team {instance.metadata.team!r}",
-                did_you_mean(instance.metadata.team, teams, what="teams"),
-            )
-        yield from access_refs(doc, spec.access, teams, services)
+        yield from shared_names(
+            platform, doc, instance.metadata.team, spec.access, spec.environments
+        )
         if spec.catalog not in platform.catalog:
             if spec.catalog not in entries:
                 yield at(
@@ -59,15 +52,6 @@ def check_integration_specs(platform: Platform) -> Iterator[Diagnostic]:
         yield from _secret_keys(doc, ("spec",), spec.secrets, entry)
         for env, block in sorted(spec.environments.items()):
             base = ("spec", "environments", env)
-            if env not in platform.names("Environment"):
-                yield at(
-                    doc,
-                    base,
-                    codes.UNKNOWN_ENVIRONMENT,
-                    f"unknown environment {env!r}",
-                    did_you_mean(env, platform.names("Environment"), what="environments"),
-                    key=True,
-                )
             yield from _settings(doc, base, block.settings, entry)
             yield from _secret_keys(doc, base, block.secrets, entry)
         yield from _complete(platform, doc, name, instance, entry)

@@ -8,7 +8,7 @@ reported for production only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from generators import diagnostics as codes
 from generators.checks.base import at, where
@@ -168,31 +168,41 @@ def check_team_secrets(platform: Platform) -> Iterator[Diagnostic]:
             )
 
 
-def check_secret_specs(platform: Platform) -> Iterator[Diagnostic]:
-    """Owners, access lists, environments, stores and ciphertexts of each secret."""
+def shared_names(
+    platform: Platform, doc: Parsed, team: str, access: Access, environments: Iterable[str]
+) -> Iterator[Diagnostic]:
+    """What a secret and an integration name alike: owner, access list, environments."""
     teams, services = platform.names("Team"), platform.names("Service")
-    for name, (doc, secret) in sorted(platform.secrets.items()):
-        if secret.metadata.team not in teams:
+    if team not in teams:
+        yield at(
+            doc,
+            ("metadata", "team"),
+            codes.UNKNOWN_TEAM,
+            f"unknown team {team!r}",
+            did_you_mean(team, teams, what="teams"),
+        )
+    yield from access_refs(doc, access, teams, services)
+    known = platform.names("Environment")
+    for env in sorted(environments):
+        if env not in known:
             yield at(
                 doc,
-                ("metadata", "team"),
-                codes.UNKNOWN_TEAM,
-                f"unknown team {secret.metadata.team!r}",
-                did_you_mean(secret.metadata.team, teams, what="teams"),
+                ("spec", "environments", env),
+                codes.UNKNOWN_ENVIRONMENT,
+                f"unknown environment {env!r}",
+                did_you_mean(env, known, what="environments"),
+                key=True,
             )
-        yield from access_refs(doc, secret.spec.access, teams, services)
-        for env, source in sorted(secret.spec.environments.items()):
+
+
+def check_secret_specs(platform: Platform) -> Iterator[Diagnostic]:
+    """Owners, access lists, environments, stores and ciphertexts of each secret."""
+    for name, (doc, secret) in sorted(platform.secrets.items()):
+        spec = secret.spec
+        yield from shared_names(platform, doc, secret.metadata.team, spec.access, spec.environments)
+        for env, source in sorted(spec.environments.items()):
             base = ("spec", "environments", env)
             if env not in platform.environments:
-                if env not in platform.names("Environment"):
-                    yield at(
-                        doc,
-                        base,
-                        codes.UNKNOWN_ENVIRONMENT,
-                        f"unknown environment {env!r}",
-                        did_you_mean(env, platform.names("Environment"), what="environments"),
-                        key=True,
-                    )
                 continue
             settings = platform.environments[env][1].spec.secrets
             if source.external is not None and source.external.store not in settings.stores:
