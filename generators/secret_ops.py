@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from generators import roundtrip
-from generators.checks.secrets import period, rotation_period
+from generators.checks.rotation import period, rotation_period
 from generators.errors import UsageError
 from generators.graph import Platform
 from generators.naming import namespace

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from generators.checks import consistency, integrations, names, plaintext, references, secrets
+from generators.checks import (
+    consistency,
+    integrations,
+    names,
+    plaintext,
+    references,
+    rotation,
+    secrets,
+)
 from generators.diagnostics import Diagnostic
 from generators.graph import Platform
 
@@ -46,7 +54,7 @@ CHECKS: tuple[Check, ...] = (
     secrets.check_secret_uses,
     secrets.check_team_secrets,
     secrets.check_idle_references,
-    secrets.check_rotation,
+    rotation.check_rotation,
     integrations.check_integration_specs,
     integrations.check_service_integrations,
     integrations.check_webhooks,

@@ -7,29 +7,21 @@ reported for production only.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from generators import diagnostics as codes
 from generators.checks.base import at, where
+from generators.checks.rotation import now
 from generators.diagnostics import Code, Diagnostic
 from generators.documents import Parsed
 from generators.graph import Platform, Resolved
 from generators.naming import namespace
 from generators.source import dotted
 from generators.spec.base import SecretRef
-from generators.spec.secret import Access, Sealed, Secret
+from generators.spec.secret import Access, Sealed
 from generators.spec.service import Workload
 from generators.suggest import did_you_mean
-from generators.wiring import SecretUse, integration_values, secret_uses
-
-DEFAULT_ROTATION = "90d"
-_UNITS = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1)}
-
-
-def period(text: str) -> dt.timedelta:
-    """``90d`` -> 90 days (``h``, ``d`` and ``w`` units)."""
-    return int(text[:-1]) * _UNITS[text[-1]]
+from generators.wiring import SecretUse, secret_uses
 
 
 def may_use(access: Access, owner: str, service: str, team: str) -> bool:
@@ -319,7 +311,7 @@ def check_sealing_certificates(platform: Platform) -> Iterator[Diagnostic]:
         )
         if isinstance(cert, str):
             yield at(doc, path, codes.SEALING_CERTIFICATE, cert, f"fetch it with {fetch}")
-        elif cert is not None and cert.expired(_now(platform)):
+        elif cert is not None and cert.expired(now(platform)):
             yield at(
                 doc,
                 path,
@@ -328,95 +320,6 @@ def check_sealing_certificates(platform: Platform) -> Iterator[Diagnostic]:
                 f"fetch the controller's current one with {fetch}, commit it, and reseal the "
                 "values sealed with the old one",
             )
-
-
-def rotation_period(platform: Platform, name: str, secret: Secret) -> str:
-    """The secret's own period, else the shortest of the catalog entries using it, else 90d."""
-    if secret.spec.rotation.period is not None:
-        return secret.spec.rotation.period
-    periods = []
-    for instance in platform.integrations:
-        for env in platform.environments:
-            values = integration_values(platform, instance, env)
-            if values is not None and any(r.secret == name for r in values.secrets.values()):
-                periods.append(values.entry.spec.rotation.period)
-    return min(periods, key=period, default=DEFAULT_ROTATION)
-
-
-def rotation_source(platform: Platform, name: str, secret: Secret) -> str:
-    """The period in words, with where it comes from."""
-    every = rotation_period(platform, name, secret)
-    if secret.spec.rotation.period is not None:
-        return f"every {every} (its `rotation.period`)"
-    for instance in sorted(platform.integrations):
-        for env in sorted(platform.environments):
-            values = integration_values(platform, instance, env)
-            if values is None or values.entry.spec.rotation.period != every:
-                continue
-            if any(r.secret == name for r in values.secrets.values()):
-                return f"every {every} (the {values.entry.spec.displayName} catalog entry's)"
-    return f"every {every} (the default)"
-
-
-def check_rotation(platform: Platform) -> Iterator[Diagnostic]:
-    """Warn when a secret is due; fail when overdue past the grace in a protected environment."""
-    today = platform.today
-    if today is None:
-        return
-    for name, (doc, secret) in sorted(platform.secrets.items()):
-        every = period(rotation_period(platform, name, secret))
-        for env, source in sorted(secret.spec.environments.items()):
-            if env not in platform.environments:
-                continue
-            spec = platform.environments[env][1].spec
-            changed = source.changed
-            due = changed + every
-            field = "sealed" if source.sealed is not None else "external"
-            stamp = "sealedAt" if source.sealed is not None else "rotatedAt"
-            path = ("spec", "environments", env, field, stamp)
-            age = (today - changed).days
-            overdue = due + period(spec.secrets.rotationGrace)
-            if changed > today:
-                yield at(
-                    doc,
-                    path,
-                    codes.INVALID_VALUE,
-                    f"{stamp} {changed} lies in the future: rotation could never come due",
-                    "write the day the value was sealed or rotated",
-                ).with_environments(env)
-                continue
-            how = (
-                "rotate the value at its provider, then seal the new one with `platform "
-                f"secrets seal --env {env} --secret {name} --key KEY` (docs/secrets.md)"
-                if source.sealed is not None
-                else "rotate it in the store, then set `rotatedAt` to the day you did"
-            )
-            if spec.protected and today > overdue:
-                yield at(
-                    doc,
-                    path,
-                    codes.ROTATION_OVERDUE,
-                    f"secret {name!r} was last rotated {age} days ago, "
-                    f"{rotation_source(platform, name, secret)}: it was due on {due}, and the "
-                    f"{spec.secrets.rotationGrace} grace of this protected environment ended "
-                    f"on {overdue}",
-                    how,
-                ).with_environments(env)
-            elif today >= due:
-                later = f"; it fails validation after {overdue}" if spec.protected else ""
-                yield at(
-                    doc,
-                    path,
-                    codes.ROTATION_DUE,
-                    f"secret {name!r} is due for rotation since {due}: last rotated {changed}, "
-                    f"{rotation_source(platform, name, secret)}{later}",
-                    how,
-                ).with_environments(env)
-
-
-def _now(platform: Platform) -> dt.datetime:
-    today = platform.today or dt.date.today()
-    return dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
 
 
 def check_cluster_stores(platform: Platform) -> Iterator[Diagnostic]:
