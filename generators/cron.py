@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+
 MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
@@ -55,3 +58,56 @@ def _item_error(item: str, low: int, high: int, names: tuple[str, ...], *, allow
     if len(numbers) == 2 and numbers[0] > numbers[1]:
         return f"range {item!r} runs backwards"
     return ""
+
+
+_MACRO_FORMS = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
+
+
+def interval_seconds(schedule: str) -> int:
+    """The longest gap between two runs of a valid schedule, over a year of runs.
+
+    A missed-run alert waits this long (plus a grace) after the last success. Cron
+    semantics: when both day fields are restricted, a day matches either of them.
+    """
+    text = _MACRO_FORMS.get(schedule.strip(), schedule.strip())
+    minute, hour, dom, month, dow = (
+        _expand(value, low, high, names)
+        for value, (_, low, high, names) in zip(text.split(), _FIELDS, strict=True)
+    )
+    dom_any, dow_any = text.split()[2] in ("*", "?"), text.split()[4] in ("*", "?")
+    start = dt.datetime(2025, 1, 1)
+    runs = []
+    for offset in range(366 + 31):  # a year, and a month more to close the last gap
+        day = start + dt.timedelta(days=offset)
+        by_dom, by_dow = day.day in dom, (day.isoweekday() % 7) in dow
+        matches = by_dom and by_dow if dom_any or dow_any else by_dom or by_dow
+        if day.month in month and matches:
+            runs += [day.replace(hour=h, minute=m) for h in sorted(hour) for m in sorted(minute)]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(runs)]
+    return int(max(gaps)) if gaps else 366 * 86400
+
+
+def _expand(value: str, low: int, high: int, names: tuple[str, ...]) -> set[int]:
+    out: set[int] = set()
+    for item in value.split(","):
+        body, _, step = item.partition("/")
+        if body in ("*", "?"):
+            first, last = low, high
+        else:
+            bounds = [
+                names.index(b.upper()) + low if b.upper() in names else int(b)
+                for b in body.split("-")
+            ]
+            first, last = bounds[0], bounds[-1] if len(bounds) > 1 or step else bounds[0]
+            if step and len(bounds) == 1:
+                last = high
+        out.update(range(first, last + 1, int(step) if step else 1))
+    return out

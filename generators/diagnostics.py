@@ -166,6 +166,8 @@ INTEGRATION_SECRET = _code(
 UNKNOWN_STORE = _code("PL715", "unknown-store", "a reference to a secret store not declared")
 WEBHOOK = _code("PL716", "webhook", "a webhook that cannot be exposed or wired as written")
 ENV_CLASH = _code("PL717", "env-clash", "two sources set the same env var or file")
+# Observability.
+BAD_PROMQL = _code("PL801", "bad-promql", "a PromQL expression, alert or SLO that is not valid")
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,9 @@ CRDS = {
     ("external-secrets.io/v1", "ClusterSecretStore"): (
         "clustersecretstore_external-secrets.io_v1.json"
     ),
+    ("monitoring.coreos.com/v1", "PrometheusRule"): "prometheusrule_monitoring.coreos.com_v1.json",
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): "servicemonitor_monitoring.coreos.com_v1.json",
+    ("monitoring.coreos.com/v1", "PodMonitor"): "podmonitor_monitoring.coreos.com_v1.json",
 }
 #: checkov checks that do not apply, each with the reason (docs/conformance.md repeats it).
 CHECKOV_SKIPS = {
@@ -186,3 +189,20 @@ def _pod(obj: dict[str, Any]) -> dict[str, Any]:
     if obj["kind"] == "CronJob":
         spec = spec["jobTemplate"]["spec"]
     return spec["template"]["spec"]
+
+
+@pytest.mark.skipif(
+    shutil.which("promtool") is None,
+    reason="promtool not installed (.ci/run installs Debian's prometheus package)",
+)
+def test_promtool_accepts_every_rendered_rule_group(tmp_path: Path) -> None:
+    rules = [o for _, o in objects() if o["kind"] == "PrometheusRule"]
+    assert rules
+    for obj in rules:
+        name = f"{obj['metadata']['namespace']}-{obj['metadata']['name']}.yaml"
+        path = tmp_path / name
+        path.write_text(json.dumps({"groups": obj["spec"]["groups"]}))  # JSON is YAML
+        run = subprocess.run(
+            ["promtool", "check", "rules", str(path)], capture_output=True, text=True, check=False
+        )
+        assert run.returncode == 0, run.stdout + run.stderr

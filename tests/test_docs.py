@@ -61,3 +61,14 @@ def test_readme_error_output_is_real(tmp_path) -> None:
     readme = (REPO / "README.md").read_text()
     shown = readme.split("```text\n$ platform validate\n")[1].split("```")[0]
     assert shown == text
+
+
+def test_every_default_alert_has_its_runbook_heading() -> None:
+    from generators.alert_defaults import ALERTS
+
+    text = (REPO / "docs" / "observability.md").read_text()
+    headings = {
+        line.lstrip("#").strip().lower() for line in text.splitlines() if line.startswith("#")
+    }
+    names = {name for names in ALERTS.values() for name in names}
+    assert {n.lower() for n in names} <= headings

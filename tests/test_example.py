@@ -17,7 +17,8 @@ from tests.conftest import REPO
 def model_fields(model: type[BaseModel], prefix: str = "") -> set[str]:
     """Every field path of ``model``; override blocks count as one field."""
     found = set()
-    for name, info in model.model_fields.items():
+    for field, info in model.model_fields.items():
+        name = info.alias or field  # as written in YAML (`for`, not `for_`)
         path = f"{prefix}{name}"
         found.add(path)
         nested = _nested(info.annotation)
@@ -28,7 +29,8 @@ def model_fields(model: type[BaseModel], prefix: str = "") -> set[str]:
 
 def used_fields(model: type[BaseModel], data: Any, prefix: str = "") -> set[str]:
     found = set()
-    for name, info in model.model_fields.items():
+    for field, info in model.model_fields.items():
+        name = info.alias or field
         if not isinstance(data, dict) or name not in data:
             continue
         path = f"{prefix}{name}"

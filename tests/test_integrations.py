@@ -299,3 +299,25 @@ def _in_encrypted_data(lines: list[str], number: int) -> bool:
         if len(line) - len(line.lstrip()) < indent:
             return line.strip() == "encryptedData:"
     return False
+
+
+def test_monitors_and_rules_follow_the_workload_and_the_environment() -> None:
+    checkout = objects("production", "checkout-api")
+    assert checkout[("ServiceMonitor", "checkout-api")]["spec"]["endpoints"] == [
+        {"port": "http", "path": "/metrics", "interval": "15s"}
+    ]
+    worker = objects("production", "payments-worker")
+    assert ("PodMonitor", "payments-worker") in worker  # no Service to monitor
+    rules = checkout[("PrometheusRule", "checkout-api")]
+    assert rules["metadata"]["labels"]["role"] == "alert-rules"  # the env's ruleLabels
+    alerts = {r["alert"]: r for g in rules["spec"]["groups"] for r in g["rules"] if "alert" in r}
+    assert "> 0.02" in alerts["ServiceHighErrorRatio"]["expr"]  # the spec's threshold
+    assert alerts["CheckoutOrdersStalled"]["labels"]["category"] == "business"
+    # SLO alerts take team/service/environment from the recording rules they select.
+    assert alerts["CheckoutApiAvailabilitySLO"]["labels"]["sloth_severity"] in ("page", "ticket")
+    records = [r for g in rules["spec"]["groups"] for r in g["rules"] if "record" in r]
+    assert all(r["labels"]["team"] == "payments" for r in records if "sloth_window" in r["labels"])
+    legacy = objects("production", "legacy-pricing")[("PrometheusRule", "legacy-pricing")]
+    names = {r.get("alert") for g in legacy["spec"]["groups"] for r in g["rules"]}
+    assert "ServiceHighLatency" not in names  # disabled in its spec
+    assert "ServiceHighErrorRatio" in names

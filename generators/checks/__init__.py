@@ -13,6 +13,7 @@ from generators.checks import (
     consistency,
     integrations,
     names,
+    observability,
     plaintext,
     references,
     rotation,
@@ -60,6 +61,7 @@ CHECKS: tuple[Check, ...] = (
     integrations.check_webhooks,
     integrations.check_webhook_hosts,
     plaintext.check_plaintext,
+    observability.check_monitoring,
 )
 
 

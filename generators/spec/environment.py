@@ -213,6 +213,20 @@ class SecretsSettings(StrictModel):
     )
 
 
+class Monitoring(StrictModel):
+    """How this environment's Prometheus finds the rendered monitoring objects."""
+
+    ruleLabels: dict[str, str] = Field(
+        default_factory=lambda: {"release": "kube-prometheus-stack"},
+        description="Labels on every PrometheusRule, matching the Prometheus `ruleSelector`.",
+    )
+    monitorLabels: dict[str, str] = Field(
+        default_factory=lambda: {"release": "kube-prometheus-stack"},
+        description="Labels on every ServiceMonitor and PodMonitor, matching the Prometheus "
+        "`serviceMonitorSelector` and `podMonitorSelector`.",
+    )
+
+
 class EnvironmentSpec(StrictModel):
     """Where and how services of this environment run."""
 
@@ -243,6 +257,9 @@ class EnvironmentSpec(StrictModel):
     )
     secrets: SecretsSettings = Field(
         default_factory=SecretsSettings, description="Sealing, secret stores, RBAC, rotation."
+    )
+    monitoring: Monitoring = Field(
+        default_factory=Monitoring, description="Labels the environment's Prometheus selects."
     )
 
 

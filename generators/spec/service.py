@@ -17,6 +17,7 @@ from generators.spec.base import (
     StrictModel,
     partial,
 )
+from generators.spec.observability import Alerts, Metrics, SLOSpec
 
 Lifecycle = Literal["planning", "development", "staging", "production", "maintenance", "retired"]
 WorkloadType = Literal["web", "worker", "cron", "job"]
@@ -356,6 +357,15 @@ class Workload(StrictModel):
     )
     webhooks: Webhooks = Field(
         default_factory=Webhooks, description="Incoming webhook endpoints and subscriptions."
+    )
+    metrics: Metrics | None = Field(
+        default=None, description="Where Prometheus scrapes metrics (ServiceMonitor/PodMonitor)."
+    )
+    alerts: Alerts = Field(
+        default_factory=Alerts, description="Default alert thresholds and custom alerts."
+    )
+    slos: list[SLOSpec] = Field(
+        default_factory=list, description="Service level objectives (burn-rate alerts)."
     )
     serviceAccountToken: bool = Field(
         default=False,

@@ -5,11 +5,13 @@ from __future__ import annotations
 from generators.targets.argocd import ArgoCDTarget
 from generators.targets.base import Output, Target
 from generators.targets.kubernetes import KubernetesTarget
+from generators.targets.monitoring import MonitoringTarget
 from generators.targets.secrets import SecretsTarget
 
 TARGETS: dict[str, Target] = {
     "kubernetes": KubernetesTarget(),
     "secrets": SecretsTarget(),
+    "monitoring": MonitoringTarget(),
     "argocd": ArgoCDTarget(),
 }
 

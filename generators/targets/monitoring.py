@@ -1,0 +1,170 @@
+"""Monitoring objects per service and environment: ServiceMonitor or PodMonitor, PrometheusRule.
+
+The rule groups: the default alerts of the workload type (generators/alert_defaults.py,
+thresholds from the spec), the spec's custom alerts, and for each SLO the three groups
+Sloth generates (generators/slo.py). Every alert carries team, service, environment and
+severity labels, which Alertmanager routes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from generators import slo
+from generators.alert_defaults import Thresholds, default_rules
+from generators.context import Deployed, EnvContext
+from generators.cron import interval_seconds
+from generators.spec.observability import SLOSpec
+from generators.targets.base import Output, app_path, metadata, selector_labels
+
+MONITORING_API = "monitoring.coreos.com/v1"
+_THRESHOLDS = {
+    "errorRatio": "error_ratio",
+    "latencyP99Seconds": "latency_p99_seconds",
+    "saturation": "saturation",
+    "crashLoopRestarts": "crash_loop_restarts",
+    "notReadyFor": "not_ready_for",
+    "hpaAtMaxFor": "hpa_at_max_for",
+    "cronMissedGrace": "cron_missed_grace",
+}
+
+
+class MonitoringTarget:
+    """Renders the scraping and alerting objects of one environment."""
+
+    name = "monitoring"
+
+    def render(self, context: EnvContext) -> Iterator[Output]:
+        """Per service: its monitor (when it serves metrics) and its rules."""
+        for service in context.services:
+            path = app_path(context.name, service.name)
+            monitor = self.monitor(context, service)
+            if monitor is not None:
+                yield path, monitor
+            yield path, self.prometheus_rule(context, service)
+
+    def alert_labels(self, context: EnvContext, service: Deployed) -> dict[str, str]:
+        """What every alert of the service carries (routing keys)."""
+        return {"team": service.team, "service": service.name, "environment": context.name}
+
+    def monitor(self, context: EnvContext, service: Deployed) -> dict[str, Any] | None:
+        """A ServiceMonitor for a web service, a PodMonitor for the others."""
+        metrics = service.workload.metrics
+        if metrics is None:
+            return None
+        endpoint = {"port": metrics.port, "path": metrics.path, "interval": metrics.interval}
+        meta = metadata(service, context.name)
+        meta["labels"] = {**meta["labels"], **context.spec.monitoring.monitorLabels}
+        if service.workload.type == "web":
+            return {
+                "apiVersion": MONITORING_API,
+                "kind": "ServiceMonitor",
+                "metadata": meta,
+                "spec": {
+                    "selector": {"matchLabels": selector_labels(service)},
+                    "endpoints": [endpoint],
+                },
+            }
+        return {
+            "apiVersion": MONITORING_API,
+            "kind": "PodMonitor",
+            "metadata": meta,
+            "spec": {
+                "selector": {"matchLabels": selector_labels(service)},
+                "podMetricsEndpoints": [endpoint],
+            },
+        }
+
+    def prometheus_rule(self, context: EnvContext, service: Deployed) -> dict[str, Any]:
+        """Default, custom and SLO rules in one PrometheusRule."""
+        workload = service.workload
+        labels = self.alert_labels(context, service)
+        given = workload.alerts.thresholds.model_dump(exclude_none=True)
+        thresholds = Thresholds(**{_THRESHOLDS[k]: v for k, v in given.items()})
+        scaling = workload.scaling
+        defaults = [
+            rule
+            for rule in default_rules(
+                service=service.name,
+                namespace=service.namespace,
+                workload=workload.type,
+                labels=labels,
+                thresholds=thresholds,
+                autoscaled=scaling is not None and scaling.min is not None,
+                schedule_seconds=interval_seconds(workload.schedule) if workload.schedule else None,
+            )
+            if rule["alert"] not in workload.alerts.disabled
+        ]
+        groups: list[dict[str, Any]] = []
+        if defaults:
+            groups.append({"name": f"{service.name}.defaults", "rules": defaults})
+        if workload.alerts.custom:
+            groups.append(
+                {
+                    "name": f"{service.name}.custom",
+                    "rules": [self.custom_rule(alert, labels) for alert in workload.alerts.custom],
+                }
+            )
+        for objective in workload.slos:
+            groups += slo.rule_groups(self.slo(service, objective, labels))
+        meta = metadata(service, context.name)
+        meta["labels"] = {**meta["labels"], **context.spec.monitoring.ruleLabels}
+        return {
+            "apiVersion": MONITORING_API,
+            "kind": "PrometheusRule",
+            "metadata": meta,
+            "spec": {"groups": groups},
+        }
+
+    def custom_rule(self, alert: Any, labels: dict[str, str]) -> dict[str, Any]:
+        """A custom alert with the routing labels; business alerts say so."""
+        rule_labels = {**labels, "severity": alert.severity}
+        if alert.business:
+            rule_labels["category"] = "business"
+        annotations = {"summary": alert.summary}
+        if alert.description:
+            annotations["description"] = alert.description
+        if alert.runbook:
+            annotations["runbook_url"] = alert.runbook
+        return {
+            "alert": alert.name,
+            "expr": alert.expr,
+            "for": alert.for_,
+            "labels": rule_labels,
+            "annotations": annotations,
+        }
+
+    def slo(self, service: Deployed, objective: SLOSpec, labels: dict[str, str]) -> slo.SLO:
+        """The Sloth SLO of a spec's objective, with queries over the standard metrics."""
+        errors, total = slo_queries(service, objective)
+        camel = "".join(p.capitalize() for p in f"{service.name}-{objective.name}".split("-"))
+        return slo.SLO(
+            service=service.name,
+            name=objective.name,
+            objective=objective.objective,
+            error_query=errors,
+            total_query=total,
+            alert_name=f"{camel}SLO",
+            period_days=int(objective.period.removesuffix("d")),
+            labels=labels,
+            page_labels={"severity": "critical"},
+            ticket_labels={"severity": "warning"},
+        )
+
+
+def slo_queries(service: Deployed, objective: SLOSpec) -> tuple[str, str]:
+    """Bad and total event rates over ``{{window}}`` for an SLO (also used by validate)."""
+    if objective.events is not None:
+        return objective.events.errors, objective.events.total
+    match = f'namespace="{service.namespace}",service="{service.name}"'
+    if objective.availability:
+        total = f"sum(rate(http_requests_total{{{match}}}[{{{{window}}}}]))"
+        errors = f'sum(rate(http_requests_total{{{match},code=~"5.."}}[{{{{window}}}}]))'
+        return errors, total
+    bound = format(objective.latencySeconds, "g")
+    count = f"sum(rate(http_request_duration_seconds_count{{{match}}}[{{{{window}}}}]))"
+    fast = (
+        f'sum(rate(http_request_duration_seconds_bucket{{{match},le="{bound}"}}[{{{{window}}}}]))'
+    )
+    return f"({count} - {fast})", count
