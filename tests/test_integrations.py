@@ -321,3 +321,22 @@ def test_monitors_and_rules_follow_the_workload_and_the_environment() -> None:
     names = {r.get("alert") for g in legacy["spec"]["groups"] for r in g["rules"]}
     assert "ServiceHighLatency" not in names  # disabled in its spec
     assert "ServiceHighErrorRatio" in names
+
+
+def test_log_settings_reach_the_shipper_and_the_store() -> None:
+    cron = objects("production", "ledger-reconcile")[("CronJob", "ledger-reconcile")]
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]["metadata"]
+    assert pod["labels"]["platform/log-retention"] == "long"
+    assert pod["annotations"]["fluentbit.io/parser"] == "logfmt"
+    legacy = objects("production", "legacy-pricing")[("Deployment", "legacy-pricing")]
+    meta = legacy["spec"]["template"]["metadata"]
+    assert meta["annotations"]["platform/log-format"] == "text"
+    assert "fluentbit.io/parser" not in meta["annotations"]  # plain text: no parser
+    store = objects("production", "_observability")[("ConfigMap", "loki-overrides-production")]
+    assert store["metadata"]["namespace"] == "observability"
+    limits = YAML(typ="safe").load(store["data"]["runtime-config.yaml"])["overrides"]["acme-prod"]
+    assert limits["retention_period"] == "30d"
+    assert {s["selector"]: s["period"] for s in limits["retention_stream"]} == {
+        '{retention_class="short"}': "3d",
+        '{retention_class="long"}': "400d",
+    }

@@ -227,6 +227,32 @@ class Monitoring(StrictModel):
     )
 
 
+class Retention(StrictModel):
+    """How long each retention class keeps logs (Loki durations)."""
+
+    short: Annotated[str, Field(pattern=r"^[1-9][0-9]{0,4}[hdw]$")] = Field(
+        default="7d", description="Debug-level services, batch noise."
+    )
+    standard: Annotated[str, Field(pattern=r"^[1-9][0-9]{0,4}[hdw]$")] = Field(
+        default="30d", description="Most services."
+    )
+    long: Annotated[str, Field(pattern=r"^[1-9][0-9]{0,4}[hdw]$")] = Field(
+        default="365d", description="Audit-relevant services (payments, ledger)."
+    )
+
+
+class LogStore(StrictModel):
+    """The environment's Loki: the tenant its logs go to, and the retention per class."""
+
+    tenant: str | None = Field(
+        default=None, description="Loki tenant (X-Scope-OrgID). Default: the environment name."
+    )
+    namespace: str = Field(
+        default="loki", description="Namespace of Loki, where its runtime config is rendered."
+    )
+    retention: Retention = Field(default_factory=Retention, description="Period per class.")
+
+
 class EnvironmentSpec(StrictModel):
     """Where and how services of this environment run."""
 
@@ -261,6 +287,7 @@ class EnvironmentSpec(StrictModel):
     monitoring: Monitoring = Field(
         default_factory=Monitoring, description="Labels the environment's Prometheus selects."
     )
+    logs: LogStore = Field(default_factory=LogStore, description="Log store and retention.")
 
 
 class Environment(StrictModel):

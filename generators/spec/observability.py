@@ -130,3 +130,15 @@ class SLOSpec(StrictModel):
                 {"found": ", ".join(given) or "none"},
             )
         return self
+
+
+class Logs(StrictModel):
+    """How the service logs, and how long its logs are kept."""
+
+    format: Literal["json", "logfmt", "text"] = Field(
+        default="json", description="Line format the log shipper parses (json, logfmt, text)."
+    )
+    retention: Literal["short", "standard", "long"] = Field(
+        default="standard",
+        description="Retention class; each environment says how long a class is kept.",
+    )

@@ -17,7 +17,7 @@ from generators.spec.base import (
     StrictModel,
     partial,
 )
-from generators.spec.observability import Alerts, Metrics, SLOSpec
+from generators.spec.observability import Alerts, Logs, Metrics, SLOSpec
 
 Lifecycle = Literal["planning", "development", "staging", "production", "maintenance", "retired"]
 WorkloadType = Literal["web", "worker", "cron", "job"]
@@ -367,6 +367,7 @@ class Workload(StrictModel):
     slos: list[SLOSpec] = Field(
         default_factory=list, description="Service level objectives (burn-rate alerts)."
     )
+    logs: Logs = Field(default_factory=Logs, description="Log format and retention class.")
     serviceAccountToken: bool = Field(
         default=False,
         description="Mount the service account token (only for pods that call the Kubernetes API).",

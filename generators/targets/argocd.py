@@ -13,6 +13,7 @@ from typing import Any
 from generators.context import EnvContext
 from generators.targets.base import MANAGED_BY, Output, app_path
 from generators.targets.kubernetes import NAMESPACES_APP
+from generators.targets.monitoring import OBSERVABILITY_APP
 from generators.targets.secrets import SECRETS_APP
 
 ARGOCD_APP = "_argocd"
@@ -39,6 +40,8 @@ class ArgoCDTarget:
         yield path, self.namespaces_application(context)
         if context.secrets:
             yield path, self.secrets_application(context)
+        if context.services:
+            yield path, self.observability_application(context)
         for team, space in context.namespaces.items():
             yield path, self.project(context, team, space)
         for service in context.services:
@@ -78,6 +81,7 @@ class ArgoCDTarget:
                     {"group": "external-secrets.io", "kind": "ClusterSecretStore"},
                 ],
                 "namespaceResourceWhitelist": [
+                    {"group": "", "kind": "ConfigMap"},
                     {"group": "bitnami.com", "kind": "SealedSecret"},
                     {"group": "external-secrets.io", "kind": "ExternalSecret"},
                     {"group": "external-secrets.io", "kind": "SecretStore"},
@@ -126,6 +130,16 @@ class ArgoCDTarget:
         )
         app["metadata"]["annotations"] = {"argocd.argoproj.io/sync-wave": SECRETS_WAVE}
         return app
+
+    def observability_application(self, context: EnvContext) -> dict[str, Any]:
+        """The environment's observability settings (the log store's retention)."""
+        return self.application(
+            context,
+            name=f"{context.name}.observability",
+            project=self.platform_project_name(context),
+            app=OBSERVABILITY_APP,
+            namespace=None,
+        )
 
     def application(
         self, context: EnvContext, *, name: str, project: str, app: str, namespace: str | None

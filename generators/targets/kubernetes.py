@@ -34,6 +34,9 @@ NAMESPACES_APP = "_namespaces"
 POD_SECURITY_LABEL = "pod-security.kubernetes.io/enforce"
 CONFIG_CHECKSUM = "checksum/config"
 SECRETS_CHECKSUM = "checksum/secrets"
+LOG_RETENTION_LABEL = "platform/log-retention"
+LOG_FORMAT_ANNOTATION = "platform/log-format"
+FLUENT_BIT_PARSER = "fluentbit.io/parser"
 
 
 class KubernetesTarget(IntegrationObjects):
@@ -195,7 +198,13 @@ class KubernetesTarget(IntegrationObjects):
         meta: dict[str, Any] = {
             "labels": {k: v for k, v in labels.items() if k != f"{LABEL_PREFIX}/lifecycle"}
         }
-        annotations = {}
+        logs = workload.logs
+        # Read by the log shipper: the retention class becomes a Loki stream label
+        # (docs/observability.md); Fluent Bit's kubernetes filter reads its parser here.
+        meta["labels"][LOG_RETENTION_LABEL] = logs.retention
+        annotations: dict[str, str] = {LOG_FORMAT_ANNOTATION: logs.format}
+        if logs.format != "text":
+            annotations[FLUENT_BIT_PARSER] = logs.format
         if config is not None:
             # A new hash on the template rolls the pods when a config file changes.
             annotations[CONFIG_CHECKSUM] = content_hash(config["data"])

@@ -15,10 +15,14 @@ from generators import slo
 from generators.alert_defaults import Thresholds, default_rules
 from generators.context import Deployed, EnvContext
 from generators.cron import interval_seconds
+from generators.emit import dump
 from generators.spec.observability import SLOSpec
-from generators.targets.base import Output, app_path, metadata, selector_labels
+from generators.targets.base import MANAGED_BY, Output, app_path, metadata, selector_labels
 
 MONITORING_API = "monitoring.coreos.com/v1"
+#: Environment-wide observability objects (the log store's limits).
+OBSERVABILITY_APP = "_observability"
+LOKI_CLASS_LABEL = "retention_class"
 _THRESHOLDS = {
     "errorRatio": "error_ratio",
     "latencyP99Seconds": "latency_p99_seconds",
@@ -36,13 +40,52 @@ class MonitoringTarget:
     name = "monitoring"
 
     def render(self, context: EnvContext) -> Iterator[Output]:
-        """Per service: its monitor (when it serves metrics) and its rules."""
+        """Per service its monitor and rules; per environment the log store's limits."""
+        if context.services:
+            yield app_path(context.name, OBSERVABILITY_APP), self.loki_overrides(context)
         for service in context.services:
             path = app_path(context.name, service.name)
             monitor = self.monitor(context, service)
             if monitor is not None:
                 yield path, monitor
             yield path, self.prometheus_rule(context, service)
+
+    def loki_overrides(self, context: EnvContext) -> dict[str, Any]:
+        """Loki's runtime config for the environment's tenant: retention per class.
+
+        Streams carry the class as the `retention_class` label (the shipper maps the
+        pods' `platform/log-retention` label to it); `standard` is the tenant default.
+        """
+        store = context.spec.logs
+        retention = store.retention
+        overrides = {
+            "overrides": {
+                store.tenant or context.name: {
+                    "retention_period": retention.standard,
+                    "retention_stream": [
+                        {
+                            "selector": f'{{{LOKI_CLASS_LABEL}="{name}"}}',
+                            "priority": 1,
+                            "period": getattr(retention, name),
+                        }
+                        for name in ("short", "long")
+                    ],
+                }
+            }
+        }
+        return {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": f"loki-overrides-{context.name}",
+                "namespace": store.namespace,
+                "labels": {
+                    "app.kubernetes.io/managed-by": MANAGED_BY,
+                    "platform/environment": context.name,
+                },
+            },
+            "data": {"runtime-config.yaml": dump(overrides)},
+        }
 
     def alert_labels(self, context: EnvContext, service: Deployed) -> dict[str, str]:
         """What every alert of the service carries (routing keys)."""
