@@ -340,3 +340,14 @@ def test_log_settings_reach_the_shipper_and_the_store() -> None:
         '{retention_class="short"}': "3d",
         '{retention_class="long"}': "400d",
     }
+
+
+def test_each_service_gets_a_dashboard_the_grafana_sidecar_loads() -> None:
+    found = objects("production", "checkout-api")[("ConfigMap", "checkout-api-dashboard")]
+    assert found["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert found["metadata"]["annotations"]["grafana_folder"] == "payments"
+    model = json.loads(found["data"]["production-checkout-api.json"])
+    titles = [p["title"] for p in model["panels"]]
+    assert model["uid"] == "production_checkout-api"
+    assert any("error" in t.lower() for t in titles)
+    assert sum("budget" in t.lower() for t in titles) == 2  # one per SLO

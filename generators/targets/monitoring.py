@@ -1,4 +1,4 @@
-"""Monitoring objects per service and environment: ServiceMonitor or PodMonitor, PrometheusRule.
+"""Monitoring per service and environment: monitors, PrometheusRule, Grafana dashboard.
 
 The rule groups: the default alerts of the workload type (generators/alert_defaults.py,
 thresholds from the spec), the spec's custom alerts, and for each SLO the three groups
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generators import slo
+from generators import dashboards, slo
 from generators.alert_defaults import Thresholds, default_rules
 from generators.context import Deployed, EnvContext
 from generators.cron import interval_seconds
@@ -49,6 +49,7 @@ class MonitoringTarget:
             if monitor is not None:
                 yield path, monitor
             yield path, self.prometheus_rule(context, service)
+            yield path, self.dashboard(context, service)
 
     def loki_overrides(self, context: EnvContext) -> dict[str, Any]:
         """Loki's runtime config for the environment's tenant: retention per class.
@@ -85,6 +86,33 @@ class MonitoringTarget:
                 },
             },
             "data": {"runtime-config.yaml": dump(overrides)},
+        }
+
+    def dashboard(self, context: EnvContext, service: Deployed) -> dict[str, Any]:
+        """The service's Grafana dashboard, in a ConfigMap the Grafana sidecar loads."""
+        model = dashboards.dashboard(
+            service=service.name,
+            namespace=service.namespace,
+            environment=context.name,
+            team=service.team,
+            workload=service.workload.type,
+            slos=[objective.name for objective in service.workload.slos],
+        )
+        label, value = dashboards.SIDECAR_LABEL
+        meta = metadata(
+            service,
+            context.name,
+            dashboards.config_map_name(service.name),
+            annotations={dashboards.FOLDER_ANNOTATION: service.team},
+        )
+        meta["labels"] = {**meta["labels"], label: value}
+        # One file per key in the sidecar's folder: named so two environments never clash.
+        key = f"{context.name}-{service.name}.json"
+        return {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": meta,
+            "data": {key: dashboards.dashboard_json(model)},
         }
 
     def alert_labels(self, context: EnvContext, service: Deployed) -> dict[str, str]:
