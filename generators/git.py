@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,35 +41,49 @@ def state(root: Path) -> str:
     return "shallow" if opened[0].is_shallow else "ok"
 
 
-def changes(root: Path, rel: str) -> Iterator[Change]:
-    """The commits that changed ``rel`` (relative to ``root``), newest first."""
+def changes(root: Path, rels: Sequence[str]) -> dict[str, list[Change]]:
+    """For each of ``rels`` (relative to ``root``), the commits that changed it, newest first.
+
+    One walk of the history serves every file; blob ids are compared, and a file's
+    content is read only at the commits that changed it.
+    """
+    found: dict[str, list[Change]] = {rel: [] for rel in rels}
     opened = open_repository(root)
     if opened is None:
-        return
+        return found
     repo, prefix = opened
-    path = prefix + rel
     walker = repo.walk(
         repo.head.target, pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.TIME
     )
     for commit in walker:
-        now = _content(commit, path)
-        before = _content(commit.parents[0], path) if commit.parents else None
-        if now != before:
+        parent = commit.parents[0] if commit.parents else None
+        for rel in rels:
+            now = _blob_id(commit, prefix + rel)
+            if now == (_blob_id(parent, prefix + rel) if parent is not None else None):
+                continue
             when = dt.datetime.fromtimestamp(
                 commit.commit_time, dt.timezone(dt.timedelta(minutes=commit.commit_time_offset))
             )
-            yield Change(
-                commit=str(commit.id),
-                author=commit.author.name,
-                date=when,
-                summary=commit.message.splitlines()[0] if commit.message else "",
-                content=now,
+            found[rel].append(
+                Change(
+                    commit=str(commit.id),
+                    author=commit.author.name,
+                    date=when,
+                    summary=commit.message.splitlines()[0] if commit.message else "",
+                    content=_data(repo, now),
+                )
             )
+    return found
 
 
-def _content(commit: pygit2.Commit, path: str) -> bytes | None:
+def _data(repo: pygit2.Repository, blob: pygit2.Oid | None) -> bytes | None:
+    obj = repo.get(blob) if blob is not None else None
+    return obj.data if isinstance(obj, pygit2.Blob) else None
+
+
+def _blob_id(commit: pygit2.Commit, path: str) -> pygit2.Oid | None:
     try:
         entry = commit.tree[path]
     except KeyError:
         return None
-    return entry.data if isinstance(entry, pygit2.Blob) else None
+    return entry.id if isinstance(entry, pygit2.Blob) else None

@@ -282,8 +282,10 @@ def audit(validation: Validation) -> Iterator[dict[str, Any]]:
             for use in secret_uses(platform, resolved):
                 users.setdefault((use.secret, env), set()).add(f"{name} ({use.via})")
     state = git.state(validation.root)
+    files = [doc.source.file for doc, _ in platform.secrets.values()]
+    histories = git.changes(validation.root, files) if state == "ok" else {}
     for name, (doc, secret) in sorted(platform.secrets.items()):
-        history = list(git.changes(validation.root, doc.source.file)) if state == "ok" else []
+        history = histories.get(doc.source.file, [])
         for env, source in sorted(secret.spec.environments.items()):
             last = _last_change(history, env, doc.source.data["spec"]["environments"][env])
             yield {

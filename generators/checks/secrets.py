@@ -72,13 +72,7 @@ def check_secret_uses(platform: Platform) -> Iterator[Diagnostic]:
         space = namespace(team, env, platform.environments[env][1].spec.namespaceStrategy)
         for use in secret_uses(platform, resolved):
             if use.secret not in known:
-                found = _at_use(
-                    use,
-                    codes.UNKNOWN_SECRET,
-                    f"unknown secret {use.secret!r}",
-                    did_you_mean(use.secret, known, what="secrets")
-                    + " (secrets are defined in platform/secrets/<name>.yaml)",
-                )
+                found = _at_use(use, codes.UNKNOWN_SECRET, *_unknown_secret(use.secret, known))
                 yield found.with_environments(env, within=within)
             elif use.secret in platform.secrets:
                 for found in _check_use(platform, use, env, team, space):
@@ -140,6 +134,15 @@ def _check_use(
         )
 
 
+def _unknown_secret(name: str, known: set[str]) -> tuple[str, str]:
+    """Message and hint of a reference to a secret that does not exist."""
+    hint = did_you_mean(name, known, what="secrets")
+    return (
+        f"unknown secret {name!r}",
+        hint + " (secrets are defined in platform/secrets/<name>.yaml)",
+    )
+
+
 def _at_use(use: SecretUse, code: Code, message: str, hint: str) -> Diagnostic:
     return Diagnostic(code, message, use.location, dotted((*use.key_path, "secret")), hint)
 
@@ -150,14 +153,8 @@ def check_team_secrets(platform: Platform) -> Iterator[Diagnostic]:
     for _, (doc, team) in sorted(platform.teams.items()):
         ref = team.spec.contacts.pagerduty
         if ref is not None and ref.secret not in known:
-            yield at(
-                doc,
-                ("spec", "contacts", "pagerduty", "secret"),
-                codes.UNKNOWN_SECRET,
-                f"unknown secret {ref.secret!r}",
-                did_you_mean(ref.secret, known, what="secrets")
-                + " (secrets are defined in platform/secrets/<name>.yaml)",
-            )
+            path = ("spec", "contacts", "pagerduty", "secret")
+            yield at(doc, path, codes.UNKNOWN_SECRET, *_unknown_secret(ref.secret, known))
 
 
 def shared_names(
@@ -368,10 +365,4 @@ def check_idle_references(platform: Platform) -> Iterator[Diagnostic]:
         for use in secret_uses(platform, resolved):
             if use.secret not in known and use.secret not in reported:
                 reported.add(use.secret)
-                yield _at_use(
-                    use,
-                    codes.UNKNOWN_SECRET,
-                    f"unknown secret {use.secret!r}",
-                    did_you_mean(use.secret, known, what="secrets")
-                    + " (secrets are defined in platform/secrets/<name>.yaml)",
-                )
+                yield _at_use(use, codes.UNKNOWN_SECRET, *_unknown_secret(use.secret, known))
