@@ -17,10 +17,13 @@ from urllib.parse import urlsplit
 from generators.graph import Platform
 from generators.interpolation import references
 from generators.naming import cluster_dns, image_reference, namespace
+from generators.routing import ALERTMANAGER, credentials, expired
+from generators.spec.alerting import AlertingPolicySpec, Silence
 from generators.spec.base import SecretRef
 from generators.spec.environment import EnvironmentSpec
 from generators.spec.secret import SecretEnvironment
 from generators.spec.service import Workload
+from generators.spec.team import Contacts
 from generators.webhooks import webhook_settings
 from generators.wiring import integration_values, secret_uses
 
@@ -69,6 +72,18 @@ class SecretObject:
 
 
 @dataclass(frozen=True)
+class Alerting:
+    """The environment's alert routing: the policy and the teams it routes to."""
+
+    policy: AlertingPolicySpec
+    #: Teams with services here, and the fallback team: their contacts.
+    teams: Mapping[str, Contacts]
+    fallback: str
+    #: The policy's silences for this environment that have not expired.
+    silences: tuple[Silence, ...]
+
+
+@dataclass(frozen=True)
 class EnvContext:
     """One environment and every service deployed to it, sorted by name."""
 
@@ -81,6 +96,8 @@ class EnvContext:
     output_path: str = "rendered"
     #: Secrets used here, one per (name, namespace), sorted.
     secrets: tuple[SecretObject, ...] = ()
+    #: Alert routing, when the platform has an alerting policy.
+    alerting: Alerting | None = None
 
 
 def build_context(
@@ -166,6 +183,11 @@ def build_context(
                 secrets_checksum=_checksum(sources) if sources else None,
             )
         )
+    alerting = _alerting(platform, environment, set(teams.values()))
+    if alerting is not None:
+        space = env.monitoring.alertmanager.namespace
+        for ref, _, _ in credentials(alerting.policy, alerting.teams, environment):
+            used.setdefault((ref.secret, space), set()).add(ALERTMANAGER)
     secrets = []
     for (secret, space), users in sorted(used.items()):
         spec = platform.secrets[secret][1]
@@ -187,6 +209,26 @@ def build_context(
         namespaces=dict(sorted({teams[n]: spaces[n] for n in names}.items())),
         output_path=output_path,
         secrets=tuple(secrets),
+        alerting=alerting,
+    )
+
+
+def _alerting(platform: Platform, environment: str, teams: set[str]) -> Alerting | None:
+    """The routing of an environment with services, by the platform's policy."""
+    if platform.alerting is None or not teams:
+        return None
+    policy = platform.alerting[1].spec
+    routed = sorted(teams | {policy.fallback})
+    contacts = {team: platform.teams[team][1].spec.contacts for team in routed}
+    return Alerting(
+        policy=policy,
+        teams=contacts,
+        fallback=policy.fallback,
+        silences=tuple(
+            s
+            for s in policy.silences
+            if environment in s.environments and not expired(s, platform.today)
+        ),
     )
 
 

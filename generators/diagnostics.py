@@ -168,6 +168,13 @@ WEBHOOK = _code("PL716", "webhook", "a webhook that cannot be exposed or wired a
 ENV_CLASH = _code("PL717", "env-clash", "two sources set the same env var or file")
 # Observability.
 BAD_PROMQL = _code("PL801", "bad-promql", "a PromQL expression, alert or SLO that is not valid")
+ALERT_ROUTING = _code(
+    "PL802", "alert-routing", "alert routing that cannot reach anyone or be rendered as written"
+)
+BAD_SILENCE = _code("PL803", "bad-silence", "a silence that is malformed or lasts too long")
+SILENCE_EXPIRED = _code(
+    "PL804", "silence-expired", "a silence that has ended (delete it)", Severity.WARNING
+)
 
 
 @dataclass(frozen=True, slots=True)

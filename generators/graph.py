@@ -13,6 +13,7 @@ from generators.documents import Parsed, canonical_first
 from generators.resolve import Layer, merge_layers, origin
 from generators.source import KeyPath, Location, Origin
 from generators.spec import StrictModel
+from generators.spec.alerting import AlertingPolicy
 from generators.spec.catalog import CatalogEntry
 from generators.spec.environment import Environment
 from generators.spec.integration import Integration
@@ -128,6 +129,12 @@ class Platform:
     def integrations(self) -> dict[str, tuple[Parsed, Integration]]:
         """Valid integration instances by name."""
         return _index(self.valid("Integration"), Integration)
+
+    @cached_property
+    def alerting(self) -> tuple[Parsed, AlertingPolicy] | None:
+        """The platform's alerting policy, if it has one (a second one is an error)."""
+        policies = _index(self.valid("AlertingPolicy"), AlertingPolicy)
+        return policies[min(policies)] if policies else None
 
     @cached_property
     def catalog(self) -> dict[str, tuple[Parsed, CatalogEntry]]:

@@ -24,7 +24,9 @@ from generators.load import discover, load_file
 from generators.source import SourceDoc
 from generators.suggest import did_you_mean
 from generators.targets import TARGETS
+from generators.targets.alerting import SILENCES_DIR
 from generators.targets.argocd import ARGOCD_APP
+from generators.targets.base import FILE_KIND
 
 #: Where render output goes, relative to the platform root.
 OUTPUT_DIR = "rendered"
@@ -192,7 +194,9 @@ class Rendering:
         if not self.partial:
             return ()
         return tuple(
-            prefix for env in self.environments for prefix in (f"{env}/", f"{ARGOCD_APP}/{env}/")
+            prefix
+            for env in self.environments
+            for prefix in (f"{env}/", f"{ARGOCD_APP}/{env}/", f"{SILENCES_DIR}/{env}/")
         )
 
 
@@ -294,6 +298,9 @@ def _render_environment(
             if key in seen:  # the same object twice: a bug in a target
                 raise AssertionError(f"{target.name} renders {key} a second time")
             seen.add(key)
+            if obj["kind"] == FILE_KIND:  # a whole file of its own, not a YAML document
+                files[path] = [obj["text"]]
+                continue
             files.setdefault(path, []).append(emit.dump(obj))
     return {path: "---\n".join(documents) for path, documents in files.items()}
 

@@ -73,6 +73,7 @@ def objects() -> list[tuple[str, dict[str, Any]]]:
     return [
         (f"{path}#{obj['kind']}/{obj['metadata']['name']}", obj)
         for path, content in result.tree.items()
+        if path.endswith(".yaml")  # not the silences (JSON for Alertmanager's API)
         for obj in yaml.load_all(content)
     ]
 

@@ -212,10 +212,18 @@ def test_a_removed_environment_is_cleaned_up(tmp_path: Path) -> None:
         if "staging" in blocks:
             del blocks["staging"]
             roundtrip.write(spec, roundtrip.dump(data))
+    policy = repo / "platform/alerting/policy.yaml"  # and the alerting policy's mentions
+    data = roundtrip.load(policy)
+    for entry in [*data["spec"]["maintenance"], *data["spec"]["silences"]]:
+        if "staging" in entry["environments"]:
+            entry["environments"].remove("staging")
+    data["spec"]["maintenance"] = [w for w in data["spec"]["maintenance"] if w["environments"]]
+    roundtrip.write(policy, roundtrip.dump(data))
     result = invoke("render", "--root", str(repo))
     assert result.exit_code == 0, result.stdout
     assert not (repo / "rendered/staging").exists()
     assert not (repo / "rendered/_argocd/staging").exists()
+    assert not (repo / "rendered/_silences/staging").exists()
     assert "staging/" not in (repo / "rendered" / tree.MANIFEST).read_text()
     assert invoke("render", "--check", "--root", str(repo)).exit_code == 0
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from generators.checks import (
+    alerting,
     consistency,
     integrations,
     names,
@@ -62,6 +63,10 @@ CHECKS: tuple[Check, ...] = (
     integrations.check_webhook_hosts,
     plaintext.check_plaintext,
     observability.check_monitoring,
+    alerting.check_policy,
+    alerting.check_silences,
+    alerting.check_reachable,
+    alerting.check_alerting_secrets,
 )
 
 

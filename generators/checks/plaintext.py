@@ -37,6 +37,7 @@ _SKIP_KEYS = {
     "dependsOn",
     "integrations",
     "hosts",
+    "configSecret",  # the name of the Secret the Alertmanager configuration goes to
 }
 # A mapping with only these keys is a reference to a secret ({secret, key}, a secret file).
 _REFERENCE = {"secret", "key", "path"}

@@ -17,6 +17,7 @@ from generators.documents import Parsed
 from generators.graph import Platform, Resolved
 from generators.naming import namespace
 from generators.source import dotted
+from generators.spec.alerting import AlertingPolicySpec
 from generators.spec.base import SecretRef
 from generators.spec.secret import Access, Sealed
 from generators.spec.service import Workload
@@ -148,13 +149,21 @@ def _at_use(use: SecretUse, code: Code, message: str, hint: str) -> Diagnostic:
 
 
 def check_team_secrets(platform: Platform) -> Iterator[Diagnostic]:
-    """Teams' contact credentials (the PagerDuty key) name secrets that exist."""
+    """Teams' contact credentials (PagerDuty keys, webhook tokens) name secrets that exist."""
+    from generators.routing import credentials
+
     known = platform.names("Secret")
-    for _, (doc, team) in sorted(platform.teams.items()):
-        ref = team.spec.contacts.pagerduty
-        if ref is not None and ref.secret not in known:
-            path = ("spec", "contacts", "pagerduty", "secret")
-            yield at(doc, path, codes.UNKNOWN_SECRET, *_unknown_secret(ref.secret, known))
+    for name, (doc, team) in sorted(platform.teams.items()):
+        for ref, _, path in credentials(
+            AlertingPolicySpec(fallback=name), {name: team.spec.contacts}
+        ):
+            if ref.secret not in known:
+                yield at(
+                    doc,
+                    (*path, "secret"),
+                    codes.UNKNOWN_SECRET,
+                    *_unknown_secret(ref.secret, known),
+                )
 
 
 def shared_names(

@@ -6,12 +6,13 @@ its line in :data:`KINDS` below.
 
 from __future__ import annotations
 
-from generators.spec import catalog, environment, integration, secret, service, team
+from generators.spec import alerting, catalog, environment, integration, secret, service, team
 from generators.spec.base import API_VERSION, Kind, StrictModel
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
+        alerting.KIND,
         environment.KIND,
         integration.KIND,
         catalog.KIND,

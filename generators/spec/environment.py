@@ -213,8 +213,20 @@ class SecretsSettings(StrictModel):
     )
 
 
+class AlertmanagerRef(StrictModel):
+    """The environment's Alertmanager (Prometheus Operator), which loads the routing."""
+
+    namespace: str = Field(default="monitoring", description="Namespace of the Alertmanager.")
+    configSecret: str = Field(
+        default="alertmanager-platform",
+        pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
+        description="Secret the rendered configuration goes to; the Alertmanager's "
+        "`spec.configSecret` names it.",
+    )
+
+
 class Monitoring(StrictModel):
-    """How this environment's Prometheus finds the rendered monitoring objects."""
+    """How this environment's Prometheus and Alertmanager find the rendered objects."""
 
     ruleLabels: dict[str, str] = Field(
         default_factory=lambda: {"release": "kube-prometheus-stack"},
@@ -224,6 +236,9 @@ class Monitoring(StrictModel):
         default_factory=lambda: {"release": "kube-prometheus-stack"},
         description="Labels on every ServiceMonitor and PodMonitor, matching the Prometheus "
         "`serviceMonitorSelector` and `podMonitorSelector`.",
+    )
+    alertmanager: AlertmanagerRef = Field(
+        default_factory=AlertmanagerRef, description="Where alert routing is rendered to."
     )
 
 

@@ -24,18 +24,44 @@ class TeamMetadata(StrictModel):
     name: str = Field(description="Team name; must equal the file name without `.yaml`.")
 
 
-class Contacts(StrictModel):
-    """Where to reach the team; alerts route here."""
+class WebhookContact(StrictModel):
+    """A generic webhook (an incident tool, a chat bridge) that receives alerts as JSON."""
+
+    url: str = Field(
+        pattern=r"^https?://[^\s?#@]+$",
+        description="Endpoint without credentials (no user, no query); the token authenticates.",
+    )
+    token: SecretRef | None = Field(
+        default=None, description="Bearer token it expects, as a reference to a secret."
+    )
+
+
+class Channels(StrictModel):
+    """Ways to reach people; the alerting policy picks which per severity."""
 
     slack: str | None = Field(
         default=None, pattern=r"^#[a-z0-9][a-z0-9_-]{0,79}$", description="Slack channel, `#name`."
     )
     email: str | None = Field(
-        default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Team e-mail address."
+        default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="E-mail address."
     )
     pagerduty: SecretRef | None = Field(
         default=None,
-        description="PagerDuty integration key, as a reference to a secret (never the key).",
+        description="PagerDuty Events v2 routing key, as a reference to a secret (never the key).",
+    )
+    webhook: WebhookContact | None = Field(default=None, description="A generic webhook.")
+    sms: list[Annotated[str, Field(pattern=r"^\+[1-9][0-9]{6,14}$")]] = Field(
+        default_factory=list, description="Phone numbers (E.164, `+4915112345678`) for SMS."
+    )
+
+
+class Contacts(Channels):
+    """Where to reach the team; alerts route here."""
+
+    escalation: Channels | None = Field(
+        default=None,
+        description="Who hears of an alert still firing, unsilenced, after the policy's "
+        "`escalation.after` (a lead, a second rotation).",
     )
 
 
@@ -47,7 +73,9 @@ class TeamSpec(StrictModel):
         min_length=1, description="Who approves changes to the team's specs (CODEOWNERS)."
     )
     members: list[Owner] = Field(default_factory=list, description="Other members.")
-    contacts: Contacts = Field(default_factory=Contacts, description="Slack, e-mail, PagerDuty.")
+    contacts: Contacts = Field(
+        default_factory=Contacts, description="Slack, e-mail, PagerDuty, webhook, SMS."
+    )
     costCenter: str | None = Field(default=None, description="Cost center that pays the bill.")
 
 

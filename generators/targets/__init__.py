@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from generators.targets.alerting import AlertingTarget
 from generators.targets.argocd import ArgoCDTarget
 from generators.targets.base import Output, Target
 from generators.targets.kubernetes import KubernetesTarget
@@ -12,6 +13,7 @@ TARGETS: dict[str, Target] = {
     "kubernetes": KubernetesTarget(),
     "secrets": SecretsTarget(),
     "monitoring": MonitoringTarget(),
+    "alerting": AlertingTarget(),
     "argocd": ArgoCDTarget(),
 }
 

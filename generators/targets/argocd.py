@@ -82,6 +82,8 @@ class ArgoCDTarget:
                 ],
                 "namespaceResourceWhitelist": [
                     {"group": "", "kind": "ConfigMap"},
+                    # The Alertmanager configuration (it holds no credentials).
+                    {"group": "", "kind": "Secret"},
                     {"group": "bitnami.com", "kind": "SealedSecret"},
                     {"group": "external-secrets.io", "kind": "ExternalSecret"},
                     {"group": "external-secrets.io", "kind": "SecretStore"},
@@ -132,7 +134,7 @@ class ArgoCDTarget:
         return app
 
     def observability_application(self, context: EnvContext) -> dict[str, Any]:
-        """The environment's observability settings (the log store's retention)."""
+        """The environment's observability settings: log retention, alert routing."""
         return self.application(
             context,
             name=f"{context.name}.observability",

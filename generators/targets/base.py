@@ -39,6 +39,15 @@ def app_path(*parts: str) -> str:
     return "/".join((*parts, MANIFESTS))
 
 
+#: The kind of a non-Kubernetes file a target renders (see :func:`file_output`).
+FILE_KIND = "platform/file"
+
+
+def file_output(path: str, text: str) -> Output:
+    """A file that is not Kubernetes objects (a JSON list), written as ``text`` exactly."""
+    return path, {"kind": FILE_KIND, "metadata": {"name": path}, "text": text}
+
+
 def selector_labels(service: Deployed) -> dict[str, str]:
     """The labels that select a service's pods (never change: selectors are immutable)."""
     return {"app.kubernetes.io/name": service.name}

@@ -1,0 +1,350 @@
+"""Checks of alert routing: the policy's names, every team reachable, credentials, silences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from collections.abc import Iterator
+
+from generators import diagnostics as codes
+from generators.checks.base import at
+from generators.checks.secrets import _check_use, _unknown_secret
+from generators.diagnostics import Diagnostic
+from generators.documents import Parsed
+from generators.graph import Platform
+from generators.routing import (
+    ALERTMANAGER,
+    Matcher,
+    credentials,
+    expired,
+    has_channel,
+    instant,
+    parse_matcher,
+    secret_file,
+    severity_route,
+)
+from generators.source import KeyPath, Location
+from generators.spec.alerting import SEVERITIES, AlertingPolicySpec, Channel, Maintenance
+from generators.suggest import did_you_mean
+from generators.wiring import SecretUse
+
+Located = tuple[Location, KeyPath]
+
+_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_RANGES: dict[str, re.Pattern[str]] = {
+    "weekdays": re.compile(rf"^({_DAYS})(:({_DAYS}))?$"),
+    "daysOfMonth": re.compile(r"^-?([1-9]|[12][0-9]|3[01])(:-?([1-9]|[12][0-9]|3[01]))?$"),
+    "months": re.compile(rf"^({_MONTHS}|[1-9]|1[0-2])(:({_MONTHS}|[1-9]|1[0-2]))?$"),
+    "years": re.compile(r"^[0-9]{4}(:[0-9]{4})?$"),
+}
+_SETTINGS: dict[Channel, str] = {"slack": "slack", "email": "email", "sms": "sms"}
+
+
+def policies(platform: Platform) -> list[Parsed]:
+    """The valid AlertingPolicy documents, in file order."""
+    return platform.valid("AlertingPolicy")
+
+
+def check_policy(platform: Platform) -> Iterator[Diagnostic]:
+    """One policy; the teams, environments and channel settings it names exist."""
+    found = policies(platform)
+    for doc in found[1:]:
+        yield at(
+            doc,
+            ("metadata", "name"),
+            codes.ALERT_ROUTING,
+            f"a second alerting policy; the platform has one already ({found[0].source.file})",
+            "merge the two: one policy routes every team's alerts",
+        )
+    if platform.alerting is None:
+        return
+    doc, policy = platform.alerting
+    spec = policy.spec
+    teams, envs = platform.names("Team"), platform.names("Environment")
+    if spec.fallback not in teams:
+        yield at(
+            doc,
+            ("spec", "fallback"),
+            codes.UNKNOWN_TEAM,
+            f"unknown team {spec.fallback!r}",
+            did_you_mean(spec.fallback, teams, what="teams"),
+        )
+    for env in spec.environments:
+        if env not in envs:
+            yield _unknown_env(doc, ("spec", "environments", env), env, envs, key=True)
+    if spec.escalation is not None:
+        for i, env in enumerate(spec.escalation.environments):
+            if env not in envs:
+                yield _unknown_env(doc, ("spec", "escalation", "environments", i), env, envs)
+    yield from _channel_settings(doc, spec)
+    known = platform.names("Secret")
+    for ref, _, path in credentials(spec, {}):
+        if ref.secret not in known:
+            yield at(
+                doc, (*path, "secret"), codes.UNKNOWN_SECRET, *_unknown_secret(ref.secret, known)
+            )
+    for i, window in enumerate(spec.maintenance):
+        yield from _check_window(doc, ("spec", "maintenance", i), window, teams, envs)
+    names: set[str] = set()
+    for i, window in enumerate(spec.maintenance):
+        if window.name in names:
+            yield at(
+                doc,
+                ("spec", "maintenance", i, "name"),
+                codes.ALERT_ROUTING,
+                f"a second maintenance window named {window.name!r}",
+                "window names are unique (they name the time intervals)",
+            )
+        names.add(window.name)
+
+
+def _unknown_env(
+    doc: Parsed, path: KeyPath, env: str, known: set[str], *, key: bool = False
+) -> Diagnostic:
+    hint = did_you_mean(env, known, what="environments")
+    return at(doc, path, codes.UNKNOWN_ENVIRONMENT, f"unknown environment {env!r}", hint, key=key)
+
+
+def _channel_settings(doc: Parsed, spec: AlertingPolicySpec) -> Iterator[Diagnostic]:
+    """A channel the policy sends to needs its settings (the Slack app, SMTP, the relay)."""
+    places: list[tuple[KeyPath, list[Channel]]] = [
+        (("spec", "severities", s, "channels"), spec.severities[s].channels) for s in SEVERITIES
+    ]
+    for env, override in spec.environments.items():
+        for severity, route in override.severities.items():
+            where: KeyPath = ("spec", "environments", env, "severities", severity, "channels")
+            places.append((where, route.channels))
+    for path, channels in places:
+        for i, channel in enumerate(channels):
+            setting = _SETTINGS.get(channel)
+            if setting is not None and getattr(spec, setting) is None:
+                yield at(
+                    doc,
+                    (*path, i),
+                    codes.ALERT_ROUTING,
+                    f"alerts are sent to {channel}, but the policy has no `{setting}` settings",
+                    f"add `spec.{setting}` ({_NEEDS[setting]}), or drop the channel",
+                )
+
+
+_NEEDS = {
+    "slack": "`apiURL`: the Slack webhook URL as a secret reference",
+    "email": "`smarthost` and `from` of the SMTP relay",
+    "sms": "`url` of the Twilio relay",
+}
+
+
+def _check_window(
+    doc: Parsed, base: KeyPath, window: Maintenance, teams: set[str], envs: set[str]
+) -> Iterator[Diagnostic]:
+    for i, env in enumerate(window.environments):
+        if env not in envs:
+            yield _unknown_env(doc, (*base, "environments", i), env, envs)
+    for i, team in enumerate(window.teams):
+        if team not in teams:
+            hint = did_you_mean(team, teams, what="teams")
+            yield at(doc, (*base, "teams", i), codes.UNKNOWN_TEAM, f"unknown team {team!r}", hint)
+    for field, pattern in _RANGES.items():
+        for i, value in enumerate(getattr(window, field)):
+            if not pattern.match(value):
+                yield at(
+                    doc,
+                    (*base, field, i),
+                    codes.ALERT_ROUTING,
+                    f"{value!r} is not a value Alertmanager accepts in `{field}`",
+                    f"write one value or a range `from:to`, e.g. {_EXAMPLES[field]}",
+                )
+    for i, span in enumerate(window.times):
+        if span.end <= span.start:
+            yield at(
+                doc,
+                (*base, "times", i, "end"),
+                codes.ALERT_ROUTING,
+                f"the span ends ({span.end}) before it starts ({span.start})",
+                "a span stays within one day: split one across midnight in two "
+                '(`{start: "22:00", end: "24:00"}` and `{start: "00:00", end: "02:00"}`)',
+            )
+    try:
+        zoneinfo.ZoneInfo(window.location)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        yield at(
+            doc,
+            (*base, "location"),
+            codes.ALERT_ROUTING,
+            f"{window.location!r} is not an IANA time zone",
+            "write a zone such as `Europe/Berlin`, `America/New_York` or `UTC`",
+        )
+
+
+_EXAMPLES = {
+    "weekdays": "`saturday` or `monday:friday`",
+    "daysOfMonth": "`1`, `1:7` or `-1` (the last day)",
+    "months": "`march` or `january:march`",
+    "years": "`2026` or `2026:2027`",
+}
+
+
+def check_silences(platform: Platform) -> Iterator[Diagnostic]:
+    """Matchers parse; a silence ends after it starts, within the policy's limit, not yet."""
+    if platform.alerting is None:
+        return
+    doc, policy = platform.alerting
+    spec = policy.spec
+    envs = platform.names("Environment")
+    limit = _days(spec.maxSilence)
+    names: set[str] = set()
+    for i, silence in enumerate(spec.silences):
+        base = ("spec", "silences", i)
+        if silence.name in names:
+            yield at(
+                doc,
+                (*base, "name"),
+                codes.BAD_SILENCE,
+                f"a second silence named {silence.name!r}",
+                "silence names are unique (they tag the silences in Alertmanager)",
+            )
+        names.add(silence.name)
+        for j, env in enumerate(silence.environments):
+            if env not in envs:
+                yield _unknown_env(doc, (*base, "environments", j), env, envs)
+        for j, text in enumerate(silence.matchers):
+            found = parse_matcher(text)
+            if isinstance(found, str):
+                yield at(doc, (*base, "matchers", j), codes.BAD_SILENCE, found, _MATCHER_HINT)
+            elif isinstance(found, Matcher) and found.value == "" and found.op == "=":
+                yield at(
+                    doc,
+                    (*base, "matchers", j),
+                    codes.BAD_SILENCE,
+                    f"`{text}` matches alerts without a {found.name!r} label, not one",
+                    "name the value to silence",
+                )
+        start, end = instant(silence.startsAt), instant(silence.endsAt)
+        if end <= start:
+            yield at(
+                doc,
+                (*base, "endsAt"),
+                codes.BAD_SILENCE,
+                "the silence ends before it starts",
+                "`endsAt` is after `startsAt`",
+            )
+        elif end - start > dt.timedelta(days=limit):
+            yield at(
+                doc,
+                (*base, "endsAt"),
+                codes.BAD_SILENCE,
+                f"the silence lasts {(end - start).days} days; the policy allows {spec.maxSilence}",
+                "end it sooner and renew it if still needed, or fix the alert instead",
+            )
+        if expired(silence, platform.today):
+            yield at(
+                doc,
+                (*base, "endsAt"),
+                codes.SILENCE_EXPIRED,
+                f"silence {silence.name!r} ended on {end:%Y-%m-%d %H:%M} UTC; it is no longer "
+                "rendered",
+                "delete it from the policy",
+            )
+
+
+_MATCHER_HINT = 'e.g. `service="web"`, `alertname=~"HighLatency|HighErrorRate"`'
+
+
+def _days(period: str) -> float:
+    number, unit = int(period[:-1]), period[-1]
+    return number * {"h": 1 / 24, "d": 1, "w": 7}[unit]
+
+
+def routed_teams(platform: Platform, env: str, fallback: str) -> set[str]:
+    """The teams an environment's routing names: those with services there, and the fallback."""
+    teams = {
+        service.metadata.team
+        for name, (_, service) in platform.services.items()
+        if platform.deploys(name, env)
+    }
+    return teams | {fallback} if teams else set()
+
+
+def check_reachable(platform: Platform) -> Iterator[Diagnostic]:
+    """Every team with services hears of every severity the policy routes somewhere.
+
+    Reported at the team's contacts, once for all environments where it holds.
+    """
+    if platform.alerting is None:
+        return
+    doc, policy = platform.alerting
+    spec = policy.spec
+    fallback = spec.fallback
+    if fallback not in platform.teams:
+        return
+    for team, (team_doc, model) in sorted(platform.teams.items()):
+        within = tuple(
+            env
+            for env in sorted(platform.environments)
+            if team in routed_teams(platform, env, fallback)
+        )
+        contacts = model.spec.contacts
+        for env in within:
+            for severity in SEVERITIES:
+                channels = severity_route(spec, env, severity).channels
+                usable = [
+                    c
+                    for c in channels
+                    if has_channel(contacts, c) and (c not in _SETTINGS or getattr(spec, c))
+                ]
+                if channels and not usable:
+                    yield at(
+                        team_doc,
+                        ("spec", "contacts"),
+                        codes.ALERT_ROUTING,
+                        f"team {team!r} has no contact for {severity} alerts: the alerting "
+                        f"policy sends them to {', '.join(channels)}",
+                        f"add one of them to the team's contacts, or change "
+                        f"`severities.{severity}.channels` in {doc.source.file}",
+                        key=True,
+                    ).with_environments(env, within=within)
+
+
+def check_alerting_secrets(platform: Platform) -> Iterator[Diagnostic]:
+    """The credentials of an environment's routing exist there, with their keys, usable."""
+    if platform.alerting is None:
+        return
+    policy_doc, policy = platform.alerting
+    spec = policy.spec
+    if spec.fallback not in platform.teams:
+        return
+    known = platform.secrets
+    for env in sorted(platform.environments):
+        teams = routed_teams(platform, env, spec.fallback)
+        if not teams:
+            continue
+        contacts = {t: platform.teams[t][1].spec.contacts for t in teams if t in platform.teams}
+        space = platform.environments[env][1].spec.monitoring.alertmanager.namespace
+        for ref, team, path in credentials(spec, contacts, env):
+            if ref.secret not in known:
+                continue  # reported where written (check_policy, check_team_secrets)
+            doc = policy_doc if team is None else platform.teams[team][0]
+            owner = known[ref.secret][1].metadata.team
+
+            def locate(sub: KeyPath, doc: Parsed = doc, path: KeyPath = path) -> Located:
+                return doc.source.locate((*path, *sub)), (*path, *sub)
+
+            use = SecretUse(
+                service=ALERTMANAGER,
+                secret=ref.secret,
+                key=ref.key,
+                env=None,
+                path=secret_file(ref),
+                via="alerting",
+                locate=locate,
+            )
+            # The policy is the platform's: its credentials need no grant.
+            for found in _check_use(platform, use, env, team or owner, space):
+                yield found.with_environments(env, within=deployed_everywhere(platform))
+
+
+def deployed_everywhere(platform: Platform) -> tuple[str, ...]:
+    """Every environment (the scope of a routing problem found in all of them)."""
+    return tuple(sorted(platform.environments))
