@@ -3,7 +3,8 @@
 Usage: python bench/synthetic.py [N ...]   (default: 100 1000) times `validate` alone.
 
 N web services with ports, env references, resources, autoscaling, probes, public
-hosts, a dependency each, a config file and a production override; N/20 teams; three
+hosts, a dependency each, a config file and a production override; N/20 teams with
+contacts, and an alerting policy with a maintenance window and a silence; three
 environments with GitOps settings (so Argo CD objects are rendered too).
 """
 
@@ -38,6 +39,34 @@ metadata:
   name: team-{i}
 spec:
   owners: ["@example/team-{i}"]
+  contacts:
+    email: team-{i}@example.io
+    webhook: {{url: "https://alerts.example.io/team-{i}"}}
+"""
+ALERTING = """\
+apiVersion: platform/v1
+kind: AlertingPolicy
+metadata:
+  name: policy
+spec:
+  fallback: team-0
+  severities:
+    critical: {channels: [webhook, email], repeatInterval: 1h}
+    warning: {channels: [email]}
+    info: {channels: [email], repeatInterval: 24h}
+  environments:
+    dev: {severities: {critical: {channels: [email]}}}
+  email: {smarthost: "smtp.example.io:587", from: alerts@example.io}
+  maintenance:
+    - {name: weekly, weekdays: [sunday], times: [{start: "02:00", end: "04:00"}]}
+  silences:
+    - name: svc-1-migration
+      environments: [production]
+      matchers: ['service="svc-1"']
+      startsAt: 2026-11-25
+      endsAt: 2026-12-20
+      createdBy: "@example/team-0"
+      comment: migration
 """
 SERVICE = """\
 apiVersion: platform/v1
@@ -87,6 +116,8 @@ def generate(root: Path, services: int) -> None:
     (root / "platform" / "services").mkdir(parents=True)
     for i in range(teams):
         (root / "platform" / "teams" / f"team-{i}.yaml").write_text(TEAM.format(i=i))
+    (root / "platform" / "alerting").mkdir(parents=True)
+    (root / "platform" / "alerting" / "policy.yaml").write_text(ALERTING)
     for i in range(services):
         # Each service depends on a lower-numbered one: a DAG, no cycles.
         text = SERVICE.format(i=i, team=i % teams, dep=(i - 1) // 2 if i else 1)

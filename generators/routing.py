@@ -68,7 +68,7 @@ def parse_matcher(text: str) -> Matcher | str:
     """A matcher, or what is wrong with the text."""
     found = _MATCHER.match(text)
     if found is None:
-        return 'not a matcher; write `label="value"` (operators: =, !=, =~, !~)'
+        return f'`{text}` is not a matcher: write `label="value"` (=, !=, =~ or !~)'
     name, op, raw = found.groups()
     value = raw[1:-1].replace('\\"', '"').replace("\\\\", "\\") if raw.startswith('"') else raw
     if "~" in op:

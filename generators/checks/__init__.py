@@ -63,6 +63,7 @@ CHECKS: tuple[Check, ...] = (
     integrations.check_webhook_hosts,
     plaintext.check_plaintext,
     observability.check_monitoring,
+    observability.check_generated_rules,
     alerting.check_policy,
     alerting.check_silences,
     alerting.check_reachable,

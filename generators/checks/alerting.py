@@ -289,12 +289,8 @@ def check_reachable(platform: Platform) -> Iterator[Diagnostic]:
         for env in within:
             for severity in SEVERITIES:
                 channels = severity_route(spec, env, severity).channels
-                usable = [
-                    c
-                    for c in channels
-                    if has_channel(contacts, c) and (c not in _SETTINGS or getattr(spec, c))
-                ]
-                if channels and not usable:
+                # A channel without the policy's settings is reported at the policy.
+                if channels and not any(has_channel(contacts, c) for c in channels):
                     yield at(
                         team_doc,
                         ("spec", "contacts"),

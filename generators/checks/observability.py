@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+import promql_parser
 
 from generators import diagnostics as codes
 from generators.alert_defaults import ALERTS
 from generators.checks.base import at_resolved
 from generators.diagnostics import Diagnostic
 from generators.graph import Platform, Resolved
-from generators.slo import check_query
+from generators.slo import check_query, rule_groups
+from generators.spec.observability import SLOSpec, Thresholds
 from generators.suggest import did_you_mean
 
 
@@ -95,3 +99,78 @@ def check_monitoring(platform: Platform) -> Iterator[Diagnostic]:
                         "write it with `{{window}}` where the range goes, e.g. "
                         "`sum(rate(jobs_failed_total[{{window}}]))`",
                     )
+
+
+# Generated rules name the service, its namespace and its labels only inside quoted
+# label values (names are DNS labels, checked on their own): whether an expression
+# parses depends on everything else, so each distinct shape is generated and parsed once.
+_NAMES = {"team": "team", "service": "service", "environment": "environment"}
+
+
+@cache
+def _defaults_problem(
+    workload: str, thresholds: Thresholds, autoscaled: bool, schedule: str | None
+) -> str | None:
+    from generators.targets.monitoring import defaults_of
+
+    rules = defaults_of("service", "namespace", workload, thresholds, autoscaled, schedule, _NAMES)
+    return _first_problem(rule["expr"] for rule in rules)
+
+
+@cache
+def _slo_problem(objective: SLOSpec) -> str | None:
+    from generators.targets.monitoring import sloth_slo
+
+    groups = rule_groups(sloth_slo("service", "namespace", objective, _NAMES))
+    return _first_problem(rule["expr"] for group in groups for rule in group["rules"])
+
+
+def _first_problem(expressions: Iterable[str]) -> str | None:
+    for expr in expressions:
+        try:
+            promql_parser.parse(expr)
+        except ValueError as error:
+            return f"{error} in `{expr}`"
+    return None
+
+
+def check_generated_rules(platform: Platform) -> Iterator[Diagnostic]:
+    """Every expression the rendered rules will hold parses, before anything is merged.
+
+    A failure is the compiler's bug, not the user's, but it is reported where the spec
+    asked for the rule, so the change that triggers it never reaches Prometheus.
+    """
+    for (env, name), resolved in sorted(platform.resolved.items()):
+        if name not in platform.services or not platform.deploys(name, env):
+            continue
+        workload = resolved.workload
+        scaling = workload.scaling
+        problem = _defaults_problem(
+            workload.type,
+            workload.alerts.thresholds,
+            scaling is not None and scaling.min is not None,
+            workload.schedule,
+        )
+        if problem is not None:
+            yield at_resolved(
+                resolved,
+                ("alerts", "thresholds")
+                if workload.alerts.thresholds != Thresholds()
+                else ("type",),
+                codes.BAD_PROMQL,
+                f"a default alert of this {workload.type} would not be valid PromQL: {problem}",
+                _GENERATED_HINT + " (disable the alert with `alerts.disabled` meanwhile)",
+            )
+        for i, objective in enumerate(workload.slos):
+            problem = _slo_problem(objective)
+            if problem is not None:
+                yield at_resolved(
+                    resolved,
+                    ("slos", i),
+                    codes.BAD_PROMQL,
+                    f"the SLO's generated rules would not be valid PromQL: {problem}",
+                    _GENERATED_HINT,
+                )
+
+
+_GENERATED_HINT = "this is a bug in the compiler: please report it with this spec"

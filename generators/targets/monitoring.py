@@ -8,7 +8,7 @@ severity labels, which Alertmanager routes on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from generators import dashboards, slo
@@ -17,6 +17,8 @@ from generators.context import Deployed, EnvContext
 from generators.cron import interval_seconds
 from generators.emit import dump
 from generators.spec.observability import SLOSpec
+from generators.spec.observability import Thresholds as ThresholdSpec
+from generators.spec.service import Workload
 from generators.targets.base import MANAGED_BY, Output, app_path, metadata, selector_labels
 
 MONITORING_API = "monitoring.coreos.com/v1"
@@ -151,20 +153,9 @@ class MonitoringTarget:
         """Default, custom and SLO rules in one PrometheusRule."""
         workload = service.workload
         labels = self.alert_labels(context, service)
-        given = workload.alerts.thresholds.model_dump(exclude_none=True)
-        thresholds = Thresholds(**{_THRESHOLDS[k]: v for k, v in given.items()})
-        scaling = workload.scaling
         defaults = [
             rule
-            for rule in default_rules(
-                service=service.name,
-                namespace=service.namespace,
-                workload=workload.type,
-                labels=labels,
-                thresholds=thresholds,
-                autoscaled=scaling is not None and scaling.min is not None,
-                schedule_seconds=interval_seconds(workload.schedule) if workload.schedule else None,
-            )
+            for rule in workload_defaults(service.name, service.namespace, workload, labels)
             if rule["alert"] not in workload.alerts.disabled
         ]
         groups: list[dict[str, Any]] = []
@@ -178,7 +169,7 @@ class MonitoringTarget:
                 }
             )
         for objective in workload.slos:
-            groups += slo.rule_groups(self.slo(service, objective, labels))
+            groups += slo.rule_groups(sloth_slo(service.name, service.namespace, objective, labels))
         meta = metadata(service, context.name)
         meta["labels"] = {**meta["labels"], **context.spec.monitoring.ruleLabels}
         return {
@@ -206,29 +197,66 @@ class MonitoringTarget:
             "annotations": annotations,
         }
 
-    def slo(self, service: Deployed, objective: SLOSpec, labels: dict[str, str]) -> slo.SLO:
-        """The Sloth SLO of a spec's objective, with queries over the standard metrics."""
-        errors, total = slo_queries(service, objective)
-        camel = "".join(p.capitalize() for p in f"{service.name}-{objective.name}".split("-"))
-        return slo.SLO(
-            service=service.name,
-            name=objective.name,
-            objective=objective.objective,
-            error_query=errors,
-            total_query=total,
-            alert_name=f"{camel}SLO",
-            period_days=int(objective.period.removesuffix("d")),
-            labels=labels,
-            page_labels={"severity": "critical"},
-            ticket_labels={"severity": "warning"},
-        )
+
+def workload_defaults(
+    service: str, namespace: str, workload: Workload, labels: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """The default alerts of a workload's type, with its thresholds (before `disabled`)."""
+    scaling = workload.scaling
+    autoscaled = scaling is not None and scaling.min is not None
+    return defaults_of(
+        service, namespace, workload.type, workload.alerts.thresholds, autoscaled,
+        workload.schedule, labels,
+    )  # fmt: skip
 
 
-def slo_queries(service: Deployed, objective: SLOSpec) -> tuple[str, str]:
+def defaults_of(
+    service: str,
+    namespace: str,
+    workload: str,
+    thresholds: ThresholdSpec,
+    autoscaled: bool,
+    schedule: str | None,
+    labels: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    """The default alerts of a workload type, from the spec's thresholds."""
+    given = thresholds.model_dump(exclude_none=True)
+    return default_rules(
+        service=service,
+        namespace=namespace,
+        workload=workload,
+        labels=labels,
+        thresholds=Thresholds(**{_THRESHOLDS[k]: v for k, v in given.items()}),
+        autoscaled=autoscaled,
+        schedule_seconds=interval_seconds(schedule) if schedule else None,
+    )
+
+
+def sloth_slo(
+    service: str, namespace: str, objective: SLOSpec, labels: Mapping[str, str]
+) -> slo.SLO:
+    """The Sloth SLO of a spec's objective, with queries over the standard metrics."""
+    errors, total = slo_queries(service, namespace, objective)
+    camel = "".join(p.capitalize() for p in f"{service}-{objective.name}".split("-"))
+    return slo.SLO(
+        service=service,
+        name=objective.name,
+        objective=objective.objective,
+        error_query=errors,
+        total_query=total,
+        alert_name=f"{camel}SLO",
+        period_days=int(objective.period.removesuffix("d")),
+        labels=dict(labels),
+        page_labels={"severity": "critical"},
+        ticket_labels={"severity": "warning"},
+    )
+
+
+def slo_queries(service: str, namespace: str, objective: SLOSpec) -> tuple[str, str]:
     """Bad and total event rates over ``{{window}}`` for an SLO (also used by validate)."""
     if objective.events is not None:
         return objective.events.errors, objective.events.total
-    match = f'namespace="{service.namespace}",service="{service.name}"'
+    match = f'namespace="{namespace}",service="{service}"'
     if objective.availability:
         total = f"sum(rate(http_requests_total{{{match}}}[{{{{window}}}}]))"
         errors = f'sum(rate(http_requests_total{{{match},code=~"5.."}}[{{{{window}}}}]))'
