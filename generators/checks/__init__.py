@@ -68,6 +68,7 @@ CHECKS: tuple[Check, ...] = (
     alerting.check_silences,
     alerting.check_reachable,
     alerting.check_alerting_secrets,
+    alerting.check_webhook_urls,
 )
 
 

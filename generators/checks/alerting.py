@@ -344,3 +344,34 @@ def check_alerting_secrets(platform: Platform) -> Iterator[Diagnostic]:
 def deployed_everywhere(platform: Platform) -> tuple[str, ...]:
     """Every environment (the scope of a routing problem found in all of them)."""
     return tuple(sorted(platform.environments))
+
+
+# A path segment that mixes lower case, upper case and digits over 16 characters or
+# more is a token (Slack's `/services/T…/B…/<token>`), not an id (ULIDs are upper case).
+_URL_TOKEN = re.compile(r"^(?=[^/]*[a-z])(?=[^/]*[A-Z])(?=[^/]*[0-9])[A-Za-z0-9_-]{16,}$")
+
+
+def check_webhook_urls(platform: Platform) -> Iterator[Diagnostic]:
+    """Webhook URLs carry no credential: a token in the path belongs in `token`."""
+    for _, (doc, team) in sorted(platform.teams.items()):
+        contacts = team.spec.contacts
+        for base, channels in (
+            (("contacts",), contacts),
+            (
+                ("contacts", "escalation"),
+                contacts.escalation,
+            ),
+        ):
+            if channels is None or channels.webhook is None:
+                continue
+            path = channels.webhook.url.split("://", 1)[1].split("/")[1:]
+            if any(_URL_TOKEN.match(segment) for segment in path):
+                yield at(
+                    doc,
+                    ("spec", *base, "webhook", "url"),
+                    codes.PLAINTEXT_SECRET,
+                    "this webhook URL holds a token in its path; specs are committed in plain text",
+                    "rotate the URL at its provider; give the endpoint without its secret "
+                    "part and the secret as `token: {secret: NAME, key: KEY}` (sent as a "
+                    "bearer token), or use a relay that authenticates that way",
+                )

@@ -10,6 +10,7 @@ import promql_parser
 from generators import diagnostics as codes
 from generators.alert_defaults import ALERTS
 from generators.checks.base import at_resolved
+from generators.cron import interval_seconds
 from generators.diagnostics import Diagnostic
 from generators.graph import Platform, Resolved
 from generators.slo import check_query, rule_groups
@@ -144,6 +145,8 @@ def check_generated_rules(platform: Platform) -> Iterator[Diagnostic]:
         if name not in platform.services or not platform.deploys(name, env):
             continue
         workload = resolved.workload
+        if workload.type == "cron" and not _valid_schedule(workload.schedule):
+            continue  # PL506 or PL508 says why; there is nothing to generate from
         scaling = workload.scaling
         problem = _defaults_problem(
             workload.type,
@@ -171,6 +174,16 @@ def check_generated_rules(platform: Platform) -> Iterator[Diagnostic]:
                     f"the SLO's generated rules would not be valid PromQL: {problem}",
                     _GENERATED_HINT,
                 )
+
+
+def _valid_schedule(schedule: str | None) -> bool:
+    if schedule is None:
+        return False
+    try:
+        interval_seconds(schedule)
+    except ValueError:
+        return False
+    return True
 
 
 _GENERATED_HINT = "this is a bug in the compiler: please report it with this spec"
