@@ -11,6 +11,7 @@ import click
 
 from generators import __version__, pipeline, report, schema_export
 from generators.cli_common import _root, root_option
+from generators.cli_git import diff
 from generators.cli_secrets import secrets
 from generators.errors import PlatformError, UsageError
 
@@ -149,6 +150,7 @@ def render(
 
 
 cli.add_command(secrets)
+cli.add_command(diff)
 
 
 def _color() -> bool:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pygit2
 
+from generators.errors import UsageError
+
 
 @dataclass(frozen=True)
 class Change:
@@ -87,3 +89,97 @@ def _blob_id(commit: pygit2.Commit, path: str) -> pygit2.Oid | None:
     except KeyError:
         return None
     return entry.id if isinstance(entry, pygit2.Blob) else None
+
+
+def resolve(repo: pygit2.Repository, ref: str) -> pygit2.Commit:
+    """The commit ``ref`` names (a branch, tag, SHA or `HEAD~2`).
+
+    Raises:
+        UsageError: when nothing by that name is in this clone.
+    """
+    try:
+        obj = repo.revparse_single(ref)
+        commit = obj.peel(pygit2.Commit)
+    except (KeyError, ValueError, pygit2.GitError):
+        hint = "give a branch, tag or commit of this repository"
+        if repo.is_shallow:
+            hint = (
+                "this is a shallow clone: fetch the base too (actions/checkout with "
+                "`fetch-depth: 0`, or `git fetch --deepen=50 origin <branch>`)"
+            )
+        raise UsageError(message=f"no commit {ref!r} in this clone", hint=hint) from None
+    return commit
+
+
+#: Where the default branch is looked for, in order.
+DEFAULT_BRANCHES = (
+    "refs/remotes/origin/HEAD",
+    "refs/remotes/origin/main",
+    "refs/remotes/origin/master",
+    "refs/heads/main",
+    "refs/heads/master",
+)
+
+
+def default_base(repo: pygit2.Repository) -> tuple[pygit2.Commit, str]:
+    """The merge-base of HEAD with the default branch, and how it was found.
+
+    Raises:
+        UsageError: without a default branch, or when the history joining them is cut
+            off (a shallow clone).
+    """
+    for name in DEFAULT_BRANCHES:
+        if name not in repo.references:
+            continue
+        branch = repo.references[name].resolve().peel(pygit2.Commit)
+        base = repo.merge_base(repo.head.target, branch.id)
+        if base is None:
+            raise UsageError(
+                message=f"HEAD and {name.removeprefix('refs/')} share no history in this clone",
+                hint="fetch more history (`fetch-depth: 0`), or give the base with --base",
+            )
+        return repo[base].peel(pygit2.Commit), f"merge-base with {_short(name)}"
+    raise UsageError(
+        message="no default branch to compare with (origin/HEAD, origin/main, main, master)",
+        hint="give the base with --base REF",
+    )
+
+
+def _short(name: str) -> str:
+    for prefix in ("refs/remotes/", "refs/heads/"):
+        name = name.removeprefix(prefix)
+    return name
+
+
+def export(
+    repo: pygit2.Repository, commit: pygit2.Commit, prefix: str, tops: Sequence[str], dest: Path
+) -> int:
+    """Write the files under ``tops`` (below ``prefix``) at ``commit`` into ``dest``.
+
+    Straight from the object database: no checkout, the working tree untouched.
+    Returns how many files were written.
+    """
+    written = 0
+    for top in tops:
+        try:
+            entry = commit.tree[prefix + top]
+        except KeyError:
+            continue
+        if isinstance(entry, pygit2.Tree):
+            written += _export_tree(repo, entry, dest / top)
+    return written
+
+
+def _export_tree(repo: pygit2.Repository, tree: pygit2.Tree, dest: Path) -> int:
+    written = 0
+    for entry in tree:
+        obj, name = repo.get(entry.id), entry.name or ""
+        if not name or name in (".", "..") or "/" in name:
+            continue  # git never stores these; a crafted tree might
+        if isinstance(obj, pygit2.Tree):
+            written += _export_tree(repo, obj, dest / name)
+        elif isinstance(obj, pygit2.Blob) and entry.filemode != pygit2.enums.FileMode.LINK:
+            dest.mkdir(parents=True, exist_ok=True)
+            (dest / name).write_bytes(obj.data)
+            written += 1
+    return written

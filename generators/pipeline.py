@@ -201,9 +201,15 @@ class Rendering:
 
 
 def render_platform(
-    root: Path, environments: Sequence[str] = (), files: Sequence[str] | None = None
+    root: Path,
+    environments: Sequence[str] = (),
+    files: Sequence[str] | None = None,
+    output_path: str | None = None,
 ) -> Rendering:
     """Validate, then render every environment (or those named) into a tree in memory.
+
+    ``output_path`` is the output directory relative to the git repository (Argo CD's
+    paths); by default worked out from where ``root`` is.
 
     Raises:
         UsageError: when an environment named does not exist.
@@ -219,7 +225,7 @@ def render_platform(
     chosen = tuple(sorted(set(environments))) if environments else tuple(known)
     if validation.errors:
         return Rendering(validation, chosen, {}, bool(environments))
-    output = repository_path(root) + OUTPUT_DIR
+    output = output_path if output_path is not None else repository_path(root) + OUTPUT_DIR
     return Rendering(
         validation, chosen, build_tree(validation.platform, chosen, output), bool(environments)
     )

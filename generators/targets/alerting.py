@@ -17,7 +17,13 @@ from typing import Any
 from generators import routing
 from generators.context import EnvContext
 from generators.emit import dump
-from generators.targets.base import MANAGED_BY, Output, app_path, file_output
+from generators.targets.base import (
+    CREDENTIALS_ANNOTATION,
+    MANAGED_BY,
+    Output,
+    app_path,
+    file_output,
+)
 from generators.targets.monitoring import OBSERVABILITY_APP
 
 SILENCES_DIR = "_silences"
@@ -62,8 +68,9 @@ class AlertingTarget:
                 "platform/environment": context.name,
             },
         }
+        meta["annotations"] = {CREDENTIALS_ANNOTATION: "false"}
         if mounts:
-            meta["annotations"] = {MOUNTS_ANNOTATION: ",".join(mounts)}
+            meta["annotations"][MOUNTS_ANNOTATION] = ",".join(mounts)
         return {
             "apiVersion": "v1",
             "kind": "Secret",

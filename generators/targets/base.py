@@ -39,6 +39,10 @@ def app_path(*parts: str) -> str:
     return "/".join((*parts, MANIFESTS))
 
 
+#: On a Secret whose data holds no credential (the Alertmanager configuration, whose
+#: credentials are file paths), "false": `platform diff` may then show its changes.
+CREDENTIALS_ANNOTATION = "platform/holds-credentials"
+
 #: The kind of a non-Kubernetes file a target renders (see :func:`file_output`).
 FILE_KIND = "platform/file"
 

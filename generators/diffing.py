@@ -1,0 +1,152 @@
+"""`platform diff`: compile the specs at a git revision and the working tree, and compare.
+
+The base is read straight from git's object database (pygit2): its spec directories
+are written to a temporary directory, never checked out, so the working tree is left
+exactly as it is and a CI clone needs only the base commit's objects.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generators import git, impact
+from generators.diagnostics import Diagnostic
+from generators.errors import UsageError
+from generators.load import SPEC_DIRS
+from generators.objdiff import Key, TreeDiff, diff_trees, objects
+from generators.pipeline import OUTPUT_DIR, Rendering, render_platform, repository_path
+from generators.suggest import did_you_mean
+
+#: The top directories a base revision needs (the spec directories' first parts).
+SOURCE_TOPS = tuple(sorted({top.split("/")[0] for top in SPEC_DIRS}))
+
+
+@dataclass(frozen=True)
+class Side:
+    """One compiled side of a diff."""
+
+    label: str
+    commit: str | None
+    tree: Mapping[str, bytes]
+    #: The side's errors when its specs do not validate (its tree is then empty).
+    errors: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class Diff:
+    """The comparison, limited to the environments asked for."""
+
+    base: Side
+    head: Side
+    environments: tuple[str, ...]
+    changes: TreeDiff
+    findings: list[impact.Finding] = field(default_factory=list)
+    #: Environment -> (requests before, requests after).
+    requests: dict[str, tuple[impact.Requests, impact.Requests]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing changes."""
+        return not self.changes.changes
+
+
+class HeadInvalid(Exception):
+    """The working tree's specs do not validate: nothing to compare."""
+
+    def __init__(self, rendering: Rendering) -> None:
+        super().__init__("the working tree's specs do not validate")
+        self.rendering = rendering
+
+
+def compile_base(root: Path, ref: str | None) -> Side:
+    """Render every environment of ``ref`` (default: the merge-base with the default branch).
+
+    Raises:
+        UsageError: outside git, or when the revision is not in this clone.
+    """
+    opened = git.open_repository(root)
+    if opened is None:
+        raise UsageError(
+            message=f"{root} is not in a git repository",
+            hint="run `platform diff` inside the platform repository's clone",
+        )
+    repo, prefix = opened
+    if ref is None:
+        commit, how = git.default_base(repo)
+    else:
+        commit, how = git.resolve(repo, ref), ref
+    sha = str(commit.id)
+    label = f"{sha[:12]} ({how})" if how != sha else sha[:12]
+    with tempfile.TemporaryDirectory(prefix="platform-base-") as tmp:
+        git.export(repo, commit, prefix, SOURCE_TOPS, Path(tmp))
+        rendering = render_platform(Path(tmp), output_path=prefix + OUTPUT_DIR)
+    if rendering.validation.errors:
+        errors = tuple(d for d in rendering.validation.diagnostics if d.level.value == "error")
+        return Side(label, sha, {}, errors)
+    return Side(label, sha, rendering.tree)
+
+
+def compile_head(root: Path) -> Side:
+    """Render every environment of the working tree.
+
+    Raises:
+        HeadInvalid: when its specs have errors.
+    """
+    rendering = render_platform(root, output_path=repository_path(root) + OUTPUT_DIR)
+    if rendering.validation.errors:
+        raise HeadInvalid(rendering)
+    return Side("working tree", None, rendering.tree)
+
+
+def diff(root: Path, base: str | None = None, environments: Sequence[str] = ()) -> Diff:
+    """Compare the base revision with the working tree, per environment.
+
+    Raises:
+        UsageError: for an unknown environment, outside git, or a revision not here.
+        HeadInvalid: when the working tree's specs have errors.
+    """
+    head = compile_head(root)
+    before_side = compile_base(root, base)
+    before, after = objects(before_side.tree), objects(head.tree)
+    known = sorted({k.environment for k in (*before, *after) if k.environment})
+    for env in environments:
+        if env not in known:
+            raise UsageError(
+                message=f"unknown environment {env!r}",
+                hint=did_you_mean(env, known, what="environments"),
+            )
+    chosen = tuple(sorted(set(environments))) if environments else tuple(known)
+    changes = diff_trees(_only(before_side.tree, chosen), _only(head.tree, chosen))
+    costs_before, costs_after = (
+        impact.requests(_pick(before, chosen)),
+        impact.requests(_pick(after, chosen)),
+    )
+    requests = {
+        env: (costs_before.get(env, impact.Requests()), costs_after.get(env, impact.Requests()))
+        for env in chosen
+    }
+    apps_before = {(k.environment, k.app) for k in before if k.environment in chosen}
+    apps_after = {(k.environment, k.app) for k in after if k.environment in chosen}
+    found = impact.findings(changes, apps_before, apps_after)
+    return Diff(before_side, head, chosen, changes, found, requests)
+
+
+def _only(tree: Mapping[str, bytes], environments: Sequence[str]) -> dict[str, bytes]:
+    wanted = set(environments)
+    return {path: data for path, data in tree.items() if _environment(path) in wanted}
+
+
+def _environment(path: str) -> str:
+    parts = path.split("/")
+    return parts[1] if parts[0].startswith("_") and len(parts) > 2 else parts[0]
+
+
+def _pick(
+    found: Mapping[Key, Mapping[str, Any]], environments: Sequence[str]
+) -> dict[Key, Mapping[str, Any]]:
+    wanted = set(environments)
+    return {k: v for k, v in found.items() if k.environment in wanted}
