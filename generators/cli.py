@@ -11,7 +11,7 @@ import click
 
 from generators import __version__, pipeline, report, schema_export
 from generators.cli_common import _root, root_option
-from generators.cli_git import diff
+from generators.cli_git import diff, history_command, hydrate_command, rollback_command
 from generators.cli_secrets import secrets
 from generators.errors import PlatformError, UsageError
 
@@ -151,6 +151,9 @@ def render(
 
 cli.add_command(secrets)
 cli.add_command(diff)
+cli.add_command(hydrate_command)
+cli.add_command(history_command)
+cli.add_command(rollback_command)
 
 
 def _color() -> bool:

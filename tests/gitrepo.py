@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pygit2
 
-#: 2026-09-21 00:53:20 UTC; each commit of a test is a day later than the one before.
+#: 2026-09-21 14:13:20 UTC; each commit of a test is a day later than the one before.
 EPOCH = 1_790_000_000
 AUTHOR = ("Ada Admin", "ada@example.com")
 

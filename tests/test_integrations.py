@@ -163,7 +163,13 @@ def test_secrets_app_syncs_between_namespaces_and_services() -> None:
         if o["kind"] == "Application"
     }
     secrets = apps["production.secrets"]
-    assert secrets["spec"]["source"]["path"] == "rendered/production/_secrets"
+    # Production syncs from its hydrated branch (gitops.hydrateBranch), laid out as <env>/<app>.
+    assert secrets["spec"]["source"]["path"] == "production/_secrets"
+    assert secrets["spec"]["source"]["targetRevision"] == "hydrated/production"
+    staging = YAML(typ="safe").load_all(TREE["_argocd/staging/manifests.yaml"])
+    (staged,) = [o for o in staging if o["metadata"]["name"] == "staging.secrets"]
+    assert staged["spec"]["source"]["path"] == "rendered/staging/_secrets"
+    assert staged["spec"]["source"]["targetRevision"] == "main"
     assert secrets["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "-5"
     assert apps["production"]["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "-10"
 

@@ -100,6 +100,12 @@ class GitOps(StrictModel):
         pattern=r"^(https://|ssh://|git@)\S+$", description="Git URL of this repository."
     )
     targetRevision: str = Field(default="main", description="Branch, tag or commit to sync.")
+    hydrateBranch: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*([./][A-Za-z0-9][A-Za-z0-9_-]*)*$",
+        description="Branch `platform hydrate` commits this environment's rendered tree to; "
+        "its Applications then sync `<env>/<app>` from that branch instead of `rendered/`.",
+    )
     argocdNamespace: str = Field(default="argocd", description="Namespace Argo CD runs in.")
     sync: Sync = Field(default_factory=Sync, description="Automated sync, prune, self-heal.")
 

@@ -167,15 +167,25 @@ class ArgoCDTarget:
             "metadata": meta,
             "spec": {
                 "project": project,
-                "source": {
-                    "repoURL": gitops.repoURL,
-                    "targetRevision": gitops.targetRevision,
-                    "path": f"{context.output_path}/{context.name}/{app}",
-                    "directory": {"recurse": False},
-                },
+                "source": self.source(context, app),
                 "destination": destination,
                 "syncPolicy": policy,
             },
+        }
+
+    def source(self, context: EnvContext, app: str) -> dict[str, Any]:
+        """`rendered/<env>/<app>` on the target revision, or `<env>/<app>` on the hydrate branch."""
+        gitops = context.spec.gitops
+        assert gitops is not None
+        if gitops.hydrateBranch is not None:
+            revision, path = gitops.hydrateBranch, f"{context.name}/{app}"
+        else:
+            revision, path = gitops.targetRevision, f"{context.output_path}/{context.name}/{app}"
+        return {
+            "repoURL": gitops.repoURL,
+            "targetRevision": revision,
+            "path": path,
+            "directory": {"recurse": False},
         }
 
     def meta(self, context: EnvContext, name: str) -> dict[str, Any]:
