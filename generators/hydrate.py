@@ -73,7 +73,7 @@ def hydrate(
         raise SourceInvalid(rendering.validation.diagnostics, len(rendering.validation.files))
     platform = rendering.validation.platform
     known = sorted(platform.environments)
-    targets: list[tuple[str, str]] = []
+    targets: list[tuple[str, str, str]] = []
     for env in environments or known:
         if env not in platform.environments:
             raise UsageError(
@@ -90,13 +90,13 @@ def hydrate(
                     hint="pass --branch NAME, or set it in environments/" + env + ".yaml",
                 )
             continue
-        targets.append((env, chosen))
+        targets.append((env, chosen, gitops.repoURL if gitops is not None else ""))
     if not targets:
         raise UsageError(
             message="no environment sets `gitops.hydrateBranch`",
             hint="name one with --env ENV --branch NAME",
         )
-    return [_commit(repo, commit, env, name, rendering.tree) for env, name in targets]
+    return [_commit(repo, commit, env, name, url, rendering.tree) for env, name, url in targets]
 
 
 def _commit(
@@ -104,6 +104,7 @@ def _commit(
     source: pygit2.Commit,
     env: str,
     branch: str,
+    url: str,
     tree: Mapping[str, bytes],
 ) -> Hydrated:
     ref = f"refs/heads/{branch}"
@@ -120,7 +121,7 @@ def _commit(
     files = {path: data for path, data in tree.items() if path.startswith(f"{env}/")}
     sha = str(source.id)
     metadata = {
-        "repoURL": _remote(repo),
+        "repoURL": url,  # the environment's gitops.repoURL: the same from every clone
         "drySha": sha,
         "environment": env,
         "compiler": f"platform {__version__}",
@@ -131,7 +132,13 @@ def _commit(
     files[METADATA] = (json.dumps(metadata, indent=2) + "\n").encode()
     files[README] = _readme(env, sha, branch).encode()
     new_tree = _tree(repo, files)
-    parent = repo.references[ref].peel(pygit2.Commit) if ref in repo.references else None
+    # The branch's tip here, else where the clone last saw it on origin (a CI checkout
+    # has remote-tracking branches only): the new commit goes on top, never beside.
+    parent = None
+    for name in (ref, f"refs/remotes/origin/{branch}"):
+        if name in repo.references:
+            parent = repo.references[name].peel(pygit2.Commit)
+            break
     if parent is not None and parent.tree.id == new_tree:
         return Hydrated(env, branch, sha, None, len(files))
     # The source commit's committer and time: the same source hydrates identically.
@@ -171,13 +178,6 @@ def _build(repo: pygit2.Repository, node: dict[str, object]) -> pygit2.Oid:
             assert isinstance(value, bytes)
             builder.insert(name, repo.create_blob(value), pygit2.enums.FileMode.BLOB)
     return builder.write()
-
-
-def _remote(repo: pygit2.Repository) -> str:
-    try:
-        return str(repo.remotes["origin"].url)
-    except KeyError:
-        return ""
 
 
 def _readme(env: str, sha: str, branch: str) -> str:

@@ -87,6 +87,21 @@ def test_hydrate_is_idempotent_and_commits_only_changes(repo: Path) -> None:
     assert third.tree.id == git.get(first).peel(pygit2.Commit).tree.id
 
 
+def test_hydrate_in_a_ci_clone_builds_on_the_remote_branch(repo: Path, tmp_path: Path) -> None:
+    assert invoke("hydrate", "--root", str(repo), *HYDRATE).exit_code == 0
+    origin = pygit2.Repository(str(repo)).references["refs/heads/hydrated/dev"].target
+    clone = pygit2.clone_repository(str(repo), str(tmp_path / "clone"))
+    assert "refs/heads/hydrated/dev" not in clone.references  # remote-tracking only
+    done = invoke("hydrate", "--root", str(tmp_path / "clone"), *HYDRATE)
+    assert "is up to date" in done.stdout
+    worker = tmp_path / "clone/platform/services/worker.yaml"
+    worker.write_text(worker.read_text().replace("worker:1.3.0", "worker:1.5.0"))
+    gitrepo.commit(clone, "Bump the worker to 1.5.0", day=3)
+    assert "committed" in invoke("hydrate", "--root", str(tmp_path / "clone"), *HYDRATE).stdout
+    tip = clone.references["refs/heads/hydrated/dev"].peel(pygit2.Commit)
+    assert tip.parents[0].id == origin  # a fast-forward for `git push`
+
+
 def test_hydrate_refuses_the_checked_out_branch_and_invalid_sources(repo: Path) -> None:
     done = invoke("hydrate", "--root", str(repo), "--env", "dev", "--branch", "main")
     assert done.exit_code == 3
