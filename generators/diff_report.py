@@ -15,8 +15,9 @@ from typing import Any
 from generators import impact
 from generators.diffing import Diff
 from generators.emit import dump
-from generators.objdiff import FieldChange, ObjectChange, public
+from generators.objdiff import PLATFORM_WIDE, FieldChange, ObjectChange, public
 
+PLATFORM_WIDE_LABEL = "platform-wide"
 #: GitHub rejects comment bodies longer than this (characters).
 GITHUB_LIMIT = 65_536
 #: Lines of one object's diff a PR comment shows (the rest: `platform diff` locally).
@@ -35,6 +36,16 @@ def render(result: Diff, fmt: str, *, color: bool = False, limit: int = GITHUB_L
     if fmt == "markdown":
         return markdown(result, limit)
     return text(result, color=color)
+
+
+def label(environment: str) -> str:
+    """An environment's name; platform-wide files (CI workflows) have none."""
+    return environment or PLATFORM_WIDE_LABEL
+
+
+def _shown_environments(result: Diff) -> list[str]:
+    """The environments asked for; the platform-wide files only when they changed."""
+    return [e for e in result.environments if e != PLATFORM_WIDE or result.changes.of(e)]
 
 
 def _counts(changes: Sequence[ObjectChange]) -> dict[str, int]:
@@ -135,19 +146,19 @@ def text(result: Diff, *, color: bool = False) -> str:
     if result.findings:
         out += ["", "Impact:"]
         out += [
-            f"! [{f.environment}] {impact.CATEGORIES[f.category]}: {f.text}"
+            f"! [{label(f.environment)}] {impact.CATEGORIES[f.category]}: {f.text}"
             for f in result.findings
         ]
     out += ["", "Summary:"]
-    for env in result.environments:
+    for env in _shown_environments(result):
         counts = _counts(result.changes.of(env))
         out.append(
-            f"  {env}: {counts['added']} added, {counts['removed']} removed, "
+            f"  {label(env)}: {counts['added']} added, {counts['removed']} removed, "
             f"{counts['changed']} changed; requests {_cost_cell(result, env)}"
         )
     for env in result.changes.environments():
         for app, changes in sorted(_apps(result.changes.of(env)).items()):
-            out += ["", f"== {env} / {app}"]
+            out += ["", f"== {label(env)} / {app}"]
             for change in changes:
                 out.append(f"{_SIGN[change.status]} {change.key.title()} ({change.status})")
                 out += [f"    {line}" for line in _object_lines(change)]
@@ -164,7 +175,7 @@ def markdown(result: Diff, limit: int = GITHUB_LIMIT) -> str:
     if result.findings:
         head += ["### Impact", ""]
         head += [
-            f"- **{impact.CATEGORIES[f.category]}** ({f.environment}): {f.text}"
+            f"- **{impact.CATEGORIES[f.category]}** ({label(f.environment)}): {f.text}"
             for f in result.findings
         ]
         head.append("")
@@ -174,17 +185,17 @@ def markdown(result: Diff, limit: int = GITHUB_LIMIT) -> str:
         "| environment | added | removed | changed | requests (CPU cores, memory) |",
         "|---|---:|---:|---:|---|",
     ]
-    for env in result.environments:
+    for env in _shown_environments(result):
         counts = _counts(result.changes.of(env))
         head.append(
-            f"| {env} | {counts['added']} | {counts['removed']} | {counts['changed']} | "
+            f"| {label(env)} | {counts['added']} | {counts['removed']} | {counts['changed']} | "
             f"{_cost_cell(result, env)} |"
         )
     if impact.COST_MODEL is None:
         head += ["", "_Cost: not estimated yet (requests only)._"]
     head.append("")
     sections = [
-        (f"{env} / {app}", _section(env, app, changes))
+        (f"{label(env)} / {app}", _section(label(env), app, changes))
         for env in result.changes.environments()
         for app, changes in sorted(_apps(result.changes.of(env)).items())
     ]
@@ -247,9 +258,9 @@ def _clip(text_: str, limit: int) -> str:
 def as_json(result: Diff) -> dict[str, Any]:
     """Everything, as data (secret values masked as in the other formats)."""
     environments = {}
-    for env in result.environments:
+    for env in _shown_environments(result):
         before, after = result.requests[env]
-        environments[env] = {
+        environments[label(env)] = {
             **_counts(result.changes.of(env)),
             "requests": {
                 "cpu": str(after.cpu - before.cpu),
@@ -272,7 +283,7 @@ def as_json(result: Diff) -> dict[str, Any]:
 def _change_json(change: ObjectChange) -> dict[str, Any]:
     key = change.key
     out: dict[str, Any] = {
-        "environment": key.environment,
+        "environment": label(key.environment),
         "app": key.app,
         "kind": key.kind,
         "namespace": key.namespace,

@@ -11,13 +11,12 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from generators import git, impact
 from generators.diagnostics import Diagnostic
 from generators.errors import UsageError
 from generators.load import SPEC_DIRS
-from generators.objdiff import Key, TreeDiff, diff_trees, objects
+from generators.objdiff import PLATFORM_WIDE, TreeDiff, diff_objects, differing, objects, place
 from generators.pipeline import OUTPUT_DIR, Rendering, render_platform, repository_path
 from generators.suggest import did_you_mean
 
@@ -45,7 +44,8 @@ class Diff:
     environments: tuple[str, ...]
     changes: TreeDiff
     findings: list[impact.Finding] = field(default_factory=list)
-    #: Environment -> (requests before, requests after).
+    #: Environment -> requests (before, after) of the files that differ: their difference
+    #: is the environment's, since unchanged files cancel out.
     requests: dict[str, tuple[impact.Requests, impact.Requests]] = field(default_factory=dict)
 
     @property
@@ -111,42 +111,36 @@ def diff(root: Path, base: str | None = None, environments: Sequence[str] = ()) 
     """
     head = compile_head(root)
     before_side = compile_base(root, base)
-    before, after = objects(before_side.tree), objects(head.tree)
-    known = sorted({k.environment for k in (*before, *after) if k.environment})
+    # Paths say which environments and apps exist; only differing files are parsed.
+    apps_before = {place(p) for p in before_side.tree}
+    apps_after = {place(p) for p in head.tree}
+    known = sorted({env for env, _ in apps_before | apps_after if env != PLATFORM_WIDE})
     for env in environments:
         if env not in known:
             raise UsageError(
                 message=f"unknown environment {env!r}",
                 hint=did_you_mean(env, known, what="environments"),
             )
-    chosen = tuple(sorted(set(environments))) if environments else tuple(known)
-    changes = diff_trees(_only(before_side.tree, chosen), _only(head.tree, chosen))
-    costs_before, costs_after = (
-        impact.requests(_pick(before, chosen)),
-        impact.requests(_pick(after, chosen)),
+    # Platform-wide files (per-service CI workflows) belong to every environment's review.
+    chosen = (
+        (*sorted(set(environments)), PLATFORM_WIDE) if environments else (*known, PLATFORM_WIDE)
     )
+    old, new = differing(_only(before_side.tree, chosen), _only(head.tree, chosen))
+    before, after = objects(old), objects(new)
+    changes = diff_objects(before, after)
+    # Requests of the changed files on each side: the unchanged ones cancel out.
+    was, now = impact.requests(before), impact.requests(after)
     requests = {
-        env: (costs_before.get(env, impact.Requests()), costs_after.get(env, impact.Requests()))
-        for env in chosen
+        env: (was.get(env, impact.Requests()), now.get(env, impact.Requests())) for env in chosen
     }
-    apps_before = {(k.environment, k.app) for k in before if k.environment in chosen}
-    apps_after = {(k.environment, k.app) for k in after if k.environment in chosen}
-    found = impact.findings(changes, apps_before, apps_after)
+    found = impact.findings(
+        changes,
+        {a for a in apps_before if a[0] in chosen},
+        {a for a in apps_after if a[0] in chosen},
+    )
     return Diff(before_side, head, chosen, changes, found, requests)
 
 
 def _only(tree: Mapping[str, bytes], environments: Sequence[str]) -> dict[str, bytes]:
     wanted = set(environments)
-    return {path: data for path, data in tree.items() if _environment(path) in wanted}
-
-
-def _environment(path: str) -> str:
-    parts = path.split("/")
-    return parts[1] if parts[0].startswith("_") and len(parts) > 2 else parts[0]
-
-
-def _pick(
-    found: Mapping[Key, Mapping[str, Any]], environments: Sequence[str]
-) -> dict[Key, Mapping[str, Any]]:
-    wanted = set(environments)
-    return {k: v for k, v in found.items() if k.environment in wanted}
+    return {path: data for path, data in tree.items() if place(path)[0] in wanted}

@@ -80,7 +80,7 @@ def objects(tree: Mapping[str, bytes]) -> dict[Key, Mapping[str, Any]]:
     """Every object of a rendered tree, by key (non-YAML files are one object each)."""
     found: dict[Key, Mapping[str, Any]] = {}
     for path, content in tree.items():
-        environment, app = _place(path)
+        environment, app = place(path)
         if path.endswith(".yaml"):
             for obj in yaml.load_all(content, Loader=_LOADER):
                 if isinstance(obj, dict):
@@ -105,19 +105,48 @@ def objects(tree: Mapping[str, bytes]) -> dict[Key, Mapping[str, Any]]:
     return found
 
 
-def _place(path: str) -> tuple[str, str]:
-    """(environment, app) of a rendered path: `<env>/<app>/…`, `_argocd/<env>/…`, …."""
+#: Top directories of the output that hold one directory per environment.
+ENVIRONMENT_SCOPED = ("_argocd", "_silences")
+#: The pseudo-environment of platform-wide files (not under any environment).
+PLATFORM_WIDE = ""
+
+
+def place(path: str) -> tuple[str, str]:
+    """(environment, app) of a rendered path.
+
+    `<env>/<app>/…`; `_argocd/<env>/…` and `_silences/<env>/…` belong to `<env>`;
+    anything else under an `_`-directory (`_ci/<service>/…`) is platform-wide.
+    """
     parts = path.split("/")
-    if parts[0].startswith("_") and len(parts) > 2:
-        return parts[1], parts[0]  # _argocd/<env>/..., _silences/<env>/...
-    if len(parts) > 2:
-        return parts[0], parts[1]
-    return "", parts[0]
+    if parts[0] in ENVIRONMENT_SCOPED and len(parts) > 2:
+        return parts[1], parts[0]
+    if parts[0].startswith("_") or len(parts) < 3:
+        return PLATFORM_WIDE, "/".join(parts[:2]) if len(parts) > 2 else parts[0]
+    return parts[0], parts[1]
+
+
+def differing(
+    old: Mapping[str, bytes], new: Mapping[str, bytes]
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The files of each tree that are not byte-identical in the other.
+
+    Every object of a file that did not change is unchanged, so only these files need
+    parsing: a one-service change parses one app's file, not the whole output.
+    """
+    paths = {p for p in old.keys() | new.keys() if old.get(p) != new.get(p)}
+    return {p: old[p] for p in paths if p in old}, {p: new[p] for p in paths if p in new}
 
 
 def diff_trees(old: Mapping[str, bytes], new: Mapping[str, bytes]) -> TreeDiff:
     """The object changes from ``old`` to ``new``."""
-    before, after = objects(old), objects(new)
+    changed_old, changed_new = differing(old, new)
+    return diff_objects(objects(changed_old), objects(changed_new))
+
+
+def diff_objects(
+    before: Mapping[Key, Mapping[str, Any]], after: Mapping[Key, Mapping[str, Any]]
+) -> TreeDiff:
+    """The changes between two sets of objects."""
     result = TreeDiff()
     for key in sorted(before.keys() | after.keys()):
         a, b = before.get(key), after.get(key)
