@@ -136,7 +136,7 @@ def text(result: Diff, *, color: bool = False) -> str:
     """Plain text, coloured on a terminal."""
 
     def paint(line: str) -> str:
-        code = _COLORS.get(line[:1]) if color else None
+        code = _COLORS.get(line.lstrip()[:1]) if color else None
         return f"{code}{line}{_RESET}" if code else line
 
     out = _header(result)

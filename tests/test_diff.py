@@ -219,3 +219,17 @@ def test_markdown_stays_under_the_limit_with_a_notice(repo: Path) -> None:
         assert cut.startswith(diff_report.MARKER)
     assert "Truncated" not in full
     assert diff_report.GITHUB_LIMIT == 65_536
+
+
+def test_text_is_coloured_only_when_asked(repo: Path) -> None:
+    worker = repo / "platform/services/worker.yaml"
+    worker.write_text(worker.read_text().replace("worker:1.2.3", "worker:1.3.0"))
+    result = diffing.diff(repo)
+    plain = diff_report.text(result)
+    coloured = diff_report.text(result, color=True)
+    assert "\x1b[" not in plain
+    assert '\x1b[31m    - "ghcr.io/example/worker:1.2.3"\x1b[0m' in coloured
+    assert '\x1b[32m    + "ghcr.io/example/worker:1.3.0"\x1b[0m' in coloured
+    assert "\x1b[33m~ Deployment shop-dev/worker (changed)\x1b[0m" in coloured
+    # Through the CLI (not a terminal): plain.
+    assert "\x1b[" not in invoke("diff", "--root", str(repo)).stdout
