@@ -123,8 +123,10 @@ def render(
 ) -> int:
     """Render every environment into rendered/, atomically.
 
-    Nothing is written when the specs have errors (exit 1). Stale files the compiler
-    wrote before are removed; files it did not write are never touched.
+    A complete render also writes the CI workflows of services whose code lives in
+    this repository into .github/workflows/ (docs/ci.md). Nothing is written when the
+    specs have errors (exit 1). Stale files the compiler wrote before are removed;
+    files it did not write are never touched.
 
     \b
     Example:
@@ -146,7 +148,7 @@ def render(
         click.echo("Nothing was rendered: fix the errors above first.")
         return EXIT_INVALID
     click.echo(report.render_outcome(outcome, check=check, out=pipeline.OUTPUT_DIR), nl=False)
-    return EXIT_DRIFT if check and outcome.drift else EXIT_OK
+    return EXIT_DRIFT if check and outcome.stale else EXIT_OK
 
 
 cli.add_command(secrets)

@@ -175,6 +175,10 @@ BAD_SILENCE = _code("PL803", "bad-silence", "a silence that is malformed or last
 SILENCE_EXPIRED = _code(
     "PL804", "silence-expired", "a silence that has ended (delete it)", Severity.WARNING
 )
+# CI workflows.
+CI_SOURCE = _code(
+    "PL901", "ci-source", "a service's `source` cannot become a CI workflow as written"
+)
 
 
 @dataclass(frozen=True, slots=True)

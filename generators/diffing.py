@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generators import git, impact
+from generators.ci import WORKFLOWS_DIR
 from generators.diagnostics import Diagnostic
 from generators.errors import UsageError
 from generators.load import SPEC_DIRS
 from generators.objdiff import PLATFORM_WIDE, TreeDiff, diff_objects, differing, objects, place
-from generators.pipeline import OUTPUT_DIR, Rendering, render_platform, repository_path
+from generators.pipeline import Rendering, render_platform
 from generators.suggest import did_you_mean
 
 #: The top directories a base revision needs (the spec directories' first parts).
@@ -83,11 +84,11 @@ def compile_base(root: Path, ref: str | None) -> Side:
     label = f"{sha[:12]} ({how})" if how != sha else sha[:12]
     with tempfile.TemporaryDirectory(prefix="platform-base-") as tmp:
         git.export(repo, commit, prefix, SOURCE_TOPS, Path(tmp))
-        rendering = render_platform(Path(tmp), output_path=prefix + OUTPUT_DIR)
+        rendering = render_platform(Path(tmp), prefix=prefix)
     if rendering.validation.errors:
         errors = tuple(d for d in rendering.validation.diagnostics if d.level.value == "error")
         return Side(label, sha, {}, errors)
-    return Side(label, sha, rendering.tree)
+    return Side(label, sha, _with_workflows(rendering))
 
 
 def compile_head(root: Path) -> Side:
@@ -96,10 +97,17 @@ def compile_head(root: Path) -> Side:
     Raises:
         HeadInvalid: when its specs have errors.
     """
-    rendering = render_platform(root, output_path=repository_path(root) + OUTPUT_DIR)
+    rendering = render_platform(root)
     if rendering.validation.errors:
         raise HeadInvalid(rendering)
-    return Side("working tree", None, rendering.tree)
+    return Side("working tree", None, _with_workflows(rendering))
+
+
+def _with_workflows(rendering: Rendering) -> dict[str, bytes]:
+    """The rendered tree, plus the repository's generated workflows (platform-wide)."""
+    tree = dict(rendering.tree)
+    tree.update((f"{WORKFLOWS_DIR}/{name}", data) for name, data in rendering.workflows.items())
+    return tree
 
 
 def diff(root: Path, base: str | None = None, environments: Sequence[str] = ()) -> Diff:

@@ -152,9 +152,15 @@ def _index(documents: Sequence[Parsed], model: type[M]) -> dict[str, tuple[Parse
     return out
 
 
+#: Keys of a service's spec that are not part of its workload in an environment.
+SERVICE_ONLY = ("environments", "source")
+
+
 def _spec_data(doc: Parsed) -> dict[str, object]:
     spec = doc.source.data.get("spec")
-    return {k: v for k, v in spec.items() if k != "environments"} if isinstance(spec, dict) else {}
+    if not isinstance(spec, dict):
+        return {}
+    return {k: v for k, v in spec.items() if k not in SERVICE_ONLY}
 
 
 def build_platform(
@@ -180,7 +186,7 @@ def build_platform(
                 Layer(svc_doc.source, ("spec",)),
                 Layer(svc_doc.source, ("spec", "environments", env_name)),
             )
-            data = merge_layers(layers, drop=("environments", "replicas"))
+            data = merge_layers(layers, drop=(*SERVICE_ONLY, "replicas"))
             workload: Workload | None = service.spec
             if data != spec_data[svc_name]:  # something above or below the spec applies
                 workload, errors = validate_model(

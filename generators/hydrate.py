@@ -23,7 +23,7 @@ from generators import __version__, git
 from generators.diagnostics import Diagnostic
 from generators.diffing import SOURCE_TOPS
 from generators.errors import UsageError
-from generators.pipeline import OUTPUT_DIR, render_platform
+from generators.pipeline import render_platform
 from generators.suggest import did_you_mean
 
 METADATA = "hydrator.metadata"
@@ -68,7 +68,7 @@ def hydrate(
     commit = git.resolve(repo, source)
     with tempfile.TemporaryDirectory(prefix="platform-hydrate-") as tmp:
         git.export(repo, commit, prefix, SOURCE_TOPS, Path(tmp))
-        rendering = render_platform(Path(tmp), output_path=prefix + OUTPUT_DIR)
+        rendering = render_platform(Path(tmp), prefix=prefix)
     if rendering.validation.errors:
         raise SourceInvalid(rendering.validation.diagnostics, len(rendering.validation.files))
     platform = rendering.validation.platform

@@ -115,12 +115,13 @@ def place(path: str) -> tuple[str, str]:
     """(environment, app) of a rendered path.
 
     `<env>/<app>/…`; `_argocd/<env>/…` and `_silences/<env>/…` belong to `<env>`;
-    anything else under an `_`-directory (`_ci/<service>/…`) is platform-wide.
+    anything else under an `_`-directory (`_ci/<service>/…`), and the repository's
+    generated workflows (`.github/workflows/…`), is platform-wide.
     """
     parts = path.split("/")
     if parts[0] in ENVIRONMENT_SCOPED and len(parts) > 2:
         return parts[1], parts[0]
-    if parts[0].startswith("_") or len(parts) < 3:
+    if parts[0].startswith(("_", ".")) or len(parts) < 3:
         return PLATFORM_WIDE, "/".join(parts[:2]) if len(parts) > 2 else parts[0]
     return parts[0], parts[1]
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import gc
 import hashlib
 import multiprocessing as mp
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from generators import __version__, emit, tree
+from generators import __version__, ci, emit, repository_files
 from generators.checks import run_checks
 from generators.context import build_context
 from generators.diagnostics import Diagnostic, Severity
@@ -27,6 +27,9 @@ from generators.targets import TARGETS
 from generators.targets.alerting import SILENCES_DIR
 from generators.targets.argocd import ARGOCD_APP
 from generators.targets.base import FILE_KIND
+
+if TYPE_CHECKING:
+    from generators.writer import RenderOutcome
 
 #: Where render output goes, relative to the platform root.
 OUTPUT_DIR = "rendered"
@@ -183,13 +186,16 @@ class Rendering:
     tree: Mapping[str, bytes]
     #: Whether only some environments were asked for (``--env``).
     partial: bool = False
+    #: Workflows for the repository's .github/workflows/, by file name (complete renders).
+    workflows: Mapping[str, bytes] = field(default_factory=dict)
 
     @property
     def scope(self) -> tuple[str, ...]:
         """Path prefixes this render covers: none (everything) without ``--env``.
 
         A complete render covers the whole output, so the files of an environment that
-        no longer exists are stale too.
+        no longer exists are stale too. CI workflows (``_ci/``) belong to no environment:
+        only a complete render writes them.
         """
         if not self.partial:
             return ()
@@ -204,12 +210,13 @@ def render_platform(
     root: Path,
     environments: Sequence[str] = (),
     files: Sequence[str] | None = None,
-    output_path: str | None = None,
+    prefix: str | None = None,
 ) -> Rendering:
     """Validate, then render every environment (or those named) into a tree in memory.
 
-    ``output_path`` is the output directory relative to the git repository (Argo CD's
-    paths); by default worked out from where ``root`` is.
+    ``prefix`` is ``root``'s path inside its git repository (``""`` at the top; Argo
+    CD's paths and the workflows' directories start with it); by default worked out
+    from where ``root`` is (a revision exported to a temporary directory passes it).
 
     Raises:
         UsageError: when an environment named does not exist.
@@ -225,23 +232,18 @@ def render_platform(
     chosen = tuple(sorted(set(environments))) if environments else tuple(known)
     if validation.errors:
         return Rendering(validation, chosen, {}, bool(environments))
-    output = output_path if output_path is not None else repository_path(root) + OUTPUT_DIR
+    prefix = repository_files.repository_path(root) if prefix is None else prefix
+    rendered = build_tree(validation.platform, chosen, prefix + OUTPUT_DIR)
+    if environments:
+        return Rendering(validation, chosen, rendered, True)
+    workflows = ci.render(validation.platform, prefix, OUTPUT_DIR)
+    rendered.update((path, text.encode()) for path, text in workflows.rendered.items())
     return Rendering(
-        validation, chosen, build_tree(validation.platform, chosen, output), bool(environments)
+        validation,
+        chosen,
+        dict(sorted(rendered.items())),
+        workflows={name: text.encode() for name, text in workflows.repository.items()},
     )
-
-
-def repository_path(root: Path) -> str:
-    """``root`` relative to its git repository, with a trailing slash (``""`` at the top).
-
-    Argo CD's source paths are relative to the repository, not to the platform root.
-    """
-    resolved = root.resolve()
-    for candidate in (resolved, *resolved.parents):
-        if (candidate / ".git").exists():
-            relative = resolved.relative_to(candidate).as_posix()
-            return "" if relative == "." else relative + "/"
-    return ""
 
 
 def build_tree(
@@ -326,78 +328,13 @@ def compiler_digest() -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
-class RenderOutcome:
-    """What `platform render` did (or, with ``check``, would do)."""
-
-    environments: tuple[str, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    #: Spec files read, and files in the rendered tree.
-    specs: int
-    files: int
-    drift: tree.Drift
-    #: True when nothing was rendered because nothing changed since the last render.
-    cached: bool = False
-
-    @property
-    def errors(self) -> int:
-        """Number of error diagnostics (nothing is written when there are any)."""
-        return sum(d.level is Severity.ERROR for d in self.diagnostics)
-
-
 def render_to_disk(
     root: Path, environments: Sequence[str] = (), *, check: bool = False
 ) -> RenderOutcome:
-    """Render into ``<root>/rendered`` (or, with ``check``, compare with it).
+    """Render into ``<root>/rendered`` (or, with ``check``, compare): generators/writer.py."""
+    from generators import writer  # the writer builds on this module
 
-    A complete render whose inputs (every spec file and the compiler version) are
-    those of the last one, with every file it wrote untouched, returns at once.
-    """
-    out = root / OUTPUT_DIR
-    cache = tree.StatCache.load(root / CACHE_FILE)
-    specs = discover(root)
-    inputs = fingerprint(root, specs)
-    if not environments and cache.fresh(out, inputs) and (cached := _cached_report(cache)):
-        diagnostics = cached[1]
-        return RenderOutcome(
-            tuple(sorted({p.split("/")[0] for p in cache.files or {} if not p.startswith("_")})),
-            diagnostics,
-            len(specs),
-            len(cache.files or {}),
-            tree.Drift(),
-            cached=True,
-        )
-    rendering = render_platform(root, environments, specs)
-    diagnostics = rendering.validation.diagnostics
-    if rendering.validation.errors:
-        return RenderOutcome(rendering.environments, diagnostics, len(specs), 0, tree.Drift())
-    try:
-        if check:
-            drift = tree.compare(out, rendering.tree, rendering.scope, cache)
-        else:
-            cache_dir = (root / CACHE_FILE).parent
-            lock = cache_dir / "render.lock" if not cache_dir.is_file() else None
-            drift = tree.write(out, rendering.tree, rendering.scope, cache, lock)
-    except OSError as exc:
-        raise UsageError(
-            message=f"cannot write {OUTPUT_DIR}/: {exc.strerror or exc} ({exc.filename})",
-            hint=f"make {OUTPUT_DIR}/ a writable directory and move what is in the way; "
-            "an interrupted write is finished by the next render",
-        ) from None
-    if not check and not environments:
-        # The cache only saves time; without it the next render reads the files.
-        with contextlib.suppress(OSError):
-            cache.save(out, rendering.tree, inputs, [d.to_dict() for d in diagnostics])
-    return RenderOutcome(
-        rendering.environments, diagnostics, len(specs), len(rendering.tree), drift
-    )
-
-
-def _cached_report(cache: tree.StatCache) -> tuple[bool, tuple[Diagnostic, ...]] | None:
-    try:
-        return True, tuple(Diagnostic.from_dict(d) for d in cache.report)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None  # a damaged cache: render for real
+    return writer.render_to_disk(root, environments, check=check)
 
 
 def fingerprint(root: Path, specs: Sequence[str]) -> str:

@@ -12,10 +12,10 @@ import click
 
 from generators import __version__
 from generators.diagnostics import CODES, Diagnostic, Severity
-from generators.tree import MANIFEST
+from generators.tree import MANIFEST, Drift
 
 if TYPE_CHECKING:
-    from generators.pipeline import RenderOutcome
+    from generators.writer import RenderOutcome
 
 FORMATS = ("human", "github", "json", "sarif")
 DOCS_URL = "https://github.com/acme/platform/blob/main/docs/diagnostics.md"
@@ -85,37 +85,62 @@ def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
 
 
 def render_outcome(outcome: RenderOutcome, *, check: bool, out: str) -> str:
-    """What a render did, or (with ``check``) every file that differs from it."""
-    drift = outcome.drift
-    # The ownership manifest is bookkeeping: count the rendered files only.
-    added, changed = (
-        [p for p in paths if p != MANIFEST] for paths in (drift.missing, drift.differing)
-    )
+    """What a render did, or (with ``check``) every file that differs from it.
+
+    The workflows a render writes outside ``out`` (``.github/workflows/``) are named
+    with their own directory, and mentioned only when there are any.
+    """
+    drift, workflows, where = outcome.drift, outcome.workflows, outcome.workflows_label
     if check:
         lines = [
-            f"{label}: {out}/{path}"
+            f"{label}: {directory}/{path}"
+            for directory, found in ((out, drift), (where, workflows))
             for label, paths in (
-                ("missing", drift.missing),
-                ("extra", drift.extra),
-                ("differs", drift.differing),
+                ("missing", found.missing),
+                ("extra", found.extra),
+                ("differs", found.differing),
+                ("not written by platform render, in the way", found.conflicting),
             )
             for path in paths
         ]
-        if drift:
-            lines.append(f"{out}/ is stale: run `platform render` and commit the result.")
+        if outcome.stale:
+            stale = [f"{name}/" for name, found in ((out, drift), (where, workflows)) if found]
+            verb = "are" if len(stale) > 1 else "is"
+            lines.append(
+                f"{' and '.join(stale)} {verb} stale: run `platform render` and commit the result."
+            )
+        elif outcome.workflow_files:
+            lines.append(
+                f"{out}/ ({outcome.files} files) and {where}/ ({outcome.workflow_files} "
+                f"generated) are up to date."
+            )
         else:
             lines.append(f"{out}/ is up to date ({outcome.files} files).")
     elif outcome.cached:
         lines = [f"{out}/ is up to date: no spec changed since the last render."]
     else:
+        added, changed, removed = _counts(drift)
         lines = [
             (
                 f"Rendered {outcome.files} files for {', '.join(outcome.environments)} into "
-                f"{out}/: {len(added)} added, {len(changed)} changed, "
-                f"{len(drift.extra)} removed."
+                f"{out}/: {added} added, {changed} changed, {removed} removed."
             )
         ]
+        if workflows:
+            added, changed, removed = _counts(workflows)
+            lines.append(
+                f"Workflows in {where}/ ({outcome.workflow_files}): {added} added, "
+                f"{changed} changed, {removed} removed."
+            )
     return "\n".join(lines) + "\n"
+
+
+def _counts(drift: Drift) -> tuple[int, int, int]:
+    """Files added, changed and removed; the ownership manifest is bookkeeping."""
+    added, changed, removed = (
+        sum(p != MANIFEST for p in paths) for paths in (drift.missing, drift.differing, drift.extra)
+    )
+    return added, changed, removed
 
 
 def github(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: bool) -> str:

@@ -18,7 +18,8 @@ import pygit2
 
 from generators import git, roundtrip
 from generators.errors import UsageError
-from generators.pipeline import OUTPUT_DIR, RenderOutcome, render_to_disk
+from generators.pipeline import OUTPUT_DIR
+from generators.writer import RenderOutcome, render_to_disk
 
 SERVICES = "platform/services"
 ENVIRONMENTS = "environments"

@@ -2,7 +2,10 @@
 
 Ownership: the compiler owns every file it lists in ``<out>/.platform-manifest`` and
 every file inside the app directories it renders (``<env>/<app>/``). It removes stale
-files it owns and never touches anything else under the output directory.
+files it owns and never touches anything else under the output directory. A directory
+it shares with files people write (``.github/workflows/``) is written *exclusively*:
+there it owns only the files its manifest lists, refuses to replace any other file,
+and keeps no manifest while it has nothing to write.
 
 Atomicity: changed files are first written to ``<out>/.platform-staging/``; only when
 all of them are on disk does a journal (``<out>/.platform-journal``) record the moves
@@ -36,9 +39,11 @@ class Drift:
     missing: tuple[str, ...] = ()
     extra: tuple[str, ...] = ()
     differing: tuple[str, ...] = ()
+    #: Files in the way that the compiler did not write (exclusive directories only).
+    conflicting: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.missing or self.extra or self.differing)
+        return bool(self.missing or self.extra or self.differing or self.conflicting)
 
 
 @dataclass
@@ -77,16 +82,20 @@ class StatCache:
             return None
         return entry[2] if (stat.st_size, stat.st_mtime_ns) == entry[:2] else None
 
-    def fresh(self, out: Path, inputs: str) -> bool:
+    def fresh(self, out: Path, inputs: str, *, exclusive: bool = False) -> bool:
         """Whether the inputs are those of the last write and its files are untouched."""
-        if not self.files or inputs != self.inputs:
-            return False
-        if (out / JOURNAL).exists() or not (out / MANIFEST).is_file():
-            return False  # an unfinished write, or a lost manifest: render for real
+        if self.files is None or inputs != self.inputs or (out / JOURNAL).exists():
+            return False  # another render's inputs, or an unfinished write
+        if exclusive:
+            # Only the manifest says what is owned: it must list exactly these files.
+            if set(_read_manifest(out)) != self.files.keys():
+                return False
+        elif not self.files or not (out / MANIFEST).is_file():
+            return False  # a lost manifest: render for real
         if any(self.unchanged(out, rel) is None for rel in self.files):
             return False
         # A file added by hand to an app directory would be removed by a render.
-        return _owned(out, dict.fromkeys(self.files, b"")) <= self.files.keys()
+        return exclusive or _owned(out, dict.fromkeys(self.files, b"")) <= self.files.keys()
 
     def save(
         self, out: Path, tree: Mapping[str, bytes], inputs: str, report: list[dict[str, object]]
@@ -110,11 +119,22 @@ def compare(
     tree: Mapping[str, bytes],
     scope: Iterable[str] = (),
     cache: StatCache | None = None,
+    *,
+    exclusive: bool = False,
 ) -> Drift:
-    """Compare the tree with ``out``; ``scope`` limits it to path prefixes (``--env``)."""
+    """Compare the tree with ``out``; ``scope`` limits it to path prefixes (``--env``).
+
+    With ``exclusive``, only the files the manifest lists are the compiler's: another
+    file at a path of the tree is *conflicting* unless it holds exactly that content
+    (then the compiler adopts it), and an empty tree wants no manifest at all.
+    """
     prefixes = tuple(scope)
-    owned = {p for p in _owned(out, tree) if not prefixes or p.startswith(prefixes)}
-    missing, differing = [], []
+    listed = set(_read_manifest(out))
+    owned = listed if exclusive else _owned(out, tree)
+    owned = {p for p in owned if not prefixes or p.startswith(prefixes)}
+    missing: list[str] = []
+    differing: list[str] = []
+    conflicting: list[str] = []
     present: dict[str, set[str]] = {}  # one directory listing instead of a miss per file
     for rel, content in tree.items():
         directory, _, name = rel.rpartition("/")
@@ -128,16 +148,20 @@ def compare(
             if known != _digest(content):
                 differing.append(rel)
         elif (out / rel).read_bytes() != content:
-            differing.append(rel)
+            (conflicting if exclusive and rel not in listed else differing).append(rel)
     extra = sorted(p for p in owned - tree.keys() if (out / p).is_file())
     try:
-        manifest = (out / MANIFEST).read_text()
+        manifest: str | None = (out / MANIFEST).read_text()
     except (FileNotFoundError, NotADirectoryError):
         manifest = None
-    if manifest != _manifest_text(out, tree, scope):
+    wanted = None if exclusive and not tree else _manifest_text(out, tree, scope)
+    if manifest != wanted:
         # The manifest says what the compiler owns: a stale one would leave files behind.
-        (missing if manifest is None else differing).append(MANIFEST)
-    return Drift(tuple(missing), tuple(extra), tuple(differing))
+        if wanted is None:
+            extra.append(MANIFEST)
+        else:
+            (missing if manifest is None else differing).append(MANIFEST)
+    return Drift(tuple(missing), tuple(extra), tuple(differing), tuple(conflicting))
 
 
 def write(
@@ -146,6 +170,9 @@ def write(
     scope: Iterable[str] = (),
     cache: StatCache | None = None,
     lock: Path | None = None,
+    *,
+    exclusive: bool = False,
+    label: str | None = None,
 ) -> Drift:
     """Make ``out`` hold exactly the tree (within ``scope``), atomically.
 
@@ -155,28 +182,52 @@ def write(
         scope: path prefixes this write covers (``--env``); empty for everything.
         cache: the stat cache, to compare without reading unchanged files.
         lock: the lock file, outside ``out`` (default ``.<out>.lock`` beside it).
+        exclusive: own only the files the manifest lists (see :func:`compare`).
+        label: how messages name ``out`` (default its name).
 
     Returns:
         What changed: files added, removed and rewritten.
+
+    Raises:
+        UsageError: a path leads outside ``out``, or (``exclusive``) a file the
+            compiler did not write is in the way; nothing is written then.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    with _locked(lock or out.with_name(f".{out.name}.lock")):
-        return _write(out, tree, scope, cache)
+    if tree or not exclusive:
+        out.mkdir(parents=True, exist_ok=True)  # what is in the way fails before the lock
+    with locked(lock or out.with_name(f".{out.name}.lock")):
+        return write_locked(out, tree, scope, cache, exclusive=exclusive, label=label)
 
 
-def _write(
-    out: Path, tree: Mapping[str, bytes], scope: Iterable[str], cache: StatCache | None
+def write_locked(
+    out: Path,
+    tree: Mapping[str, bytes],
+    scope: Iterable[str] = (),
+    cache: StatCache | None = None,
+    *,
+    exclusive: bool = False,
+    label: str | None = None,
 ) -> Drift:
+    """:func:`write`, for a caller that holds the lock (several directories, one lock)."""
+    name = label or out.name
+    if exclusive and not tree and not out.is_dir():
+        return Drift()  # nothing to write, nothing owned: create no directory
+    out.mkdir(parents=True, exist_ok=True)
     replay(out)
-    drift = compare(out, tree, scope, cache)
+    drift = compare(out, tree, scope, cache, exclusive=exclusive)
     if not drift:
         return drift
+    if drift.conflicting:
+        raise UsageError(
+            message=f"{name}/{drift.conflicting[0]} exists, and `platform render` did not "
+            "write it: it will not replace it",
+            hint="move or rename that file (or rename the service), then render again",
+        )
     for rel in (*drift.missing, *drift.differing, *drift.extra):
         if not _confined(out, rel):
             raise UsageError(
-                message=f"{out.name}/{rel} leads outside {out.name}/ (through a symlink?)",
+                message=f"{name}/{rel} leads outside {name}/ (through a symlink?)",
                 hint="replace the symlink with a plain directory; the compiler writes only "
-                f"inside {out.name}/",
+                f"inside {name}/",
             )
     staging = out / STAGING
     shutil.rmtree(staging, ignore_errors=True)
@@ -206,9 +257,9 @@ def _write(
             staged = staging / f"{index:08d}"
             staged.write_bytes(tree[rel])
             moves.append((staged.name, rel))
-        manifest = _manifest_text(out, tree, scope)
-        (staging / MANIFEST).write_text(manifest)
-        moves.append((MANIFEST, MANIFEST))
+        if MANIFEST not in drift.extra:
+            (staging / MANIFEST).write_text(_manifest_text(out, tree, scope))
+            moves.append((MANIFEST, MANIFEST))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -283,7 +334,7 @@ def _confined(out: Path, rel: str) -> bool:
 
 
 @contextmanager
-def _locked(lock: Path) -> Iterator[None]:
+def locked(lock: Path) -> Iterator[None]:
     """One writer at a time: a second render waits for the first to finish."""
     try:
         import fcntl

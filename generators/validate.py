@@ -130,6 +130,9 @@ def _diagnostic(
         field = str(path[-1])
         allowed = _fields_at(model, path[:-1])
         hint = did_you_mean(field, allowed, what="fields here") if allowed else ""
+        whole = path[:-3]  # `spec` of `spec.environments.<env>.<field>`
+        if len(path) >= 3 and path[-3] == "environments" and field in _fields_at(model, whole):
+            hint = f"`{field}` cannot differ per environment: set it under `{dotted(whole)}`"
         location, where, _ = locate(path, True)
         return Diagnostic(
             codes.UNKNOWN_FIELD,

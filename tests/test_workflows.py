@@ -74,3 +74,11 @@ def test_pre_commit_hooks_run_real_commands() -> None:
         command = hook["entry"].split()
         assert command[0] == "platform"
         assert invoke(*command[1:], "--help").exit_code == 0
+
+
+def test_this_repositorys_workflows_pass_actionlint() -> None:
+    from tests.test_ci import actionlint, lint
+
+    run = lint(actionlint(), REPO)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"Checking {len(WORKFLOWS)} workflow file(s)" in run.stdout

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from generators.checks import (
     alerting,
+    ci,
     consistency,
     integrations,
     names,
@@ -69,6 +70,7 @@ CHECKS: tuple[Check, ...] = (
     alerting.check_reachable,
     alerting.check_alerting_secrets,
     alerting.check_webhook_urls,
+    ci.check_sources,
 )
 
 

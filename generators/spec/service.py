@@ -17,6 +17,7 @@ from generators.spec.base import (
     StrictModel,
     partial,
 )
+from generators.spec.ci import Source
 from generators.spec.observability import Alerts, Logs, Metrics, SLOSpec
 
 Lifecycle = Literal["planning", "development", "staging", "production", "maintenance", "retired"]
@@ -379,7 +380,12 @@ class Workload(StrictModel):
 
 
 class ServiceSpec(Workload):
-    """The workload, plus its per-environment overrides."""
+    """The workload, plus its per-environment overrides and where its code lives."""
+
+    source: Source | None = Field(
+        default=None,
+        description="Where the code lives and its stack: generates the service's CI workflow.",
+    )
 
     environments: dict[str, partial(Workload)] = Field(  # type: ignore[valid-type]
         default_factory=dict,
