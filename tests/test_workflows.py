@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from generators import diff_report
+from generators.ci.actions import PINS
 from tests.conftest import REPO, invoke
 
 WORKFLOWS = sorted((REPO / ".github/workflows").glob("*.yml"))
@@ -31,6 +32,10 @@ def test_every_action_is_pinned_to_a_commit_with_its_version(path: Path) -> None
     for action, comment in uses:
         assert PINNED.match(action), f"{path.name}: {action} is not pinned to a commit"
         assert re.search(r"# v\d+\.\d+\.\d+", comment), f"{path.name}: {action} lacks # vX.Y.Z"
+        # One set of pins for the whole repository: the generated workflows' (Node 24).
+        name, sha = action.split("@")
+        assert PINS[name][0] == sha, f"{path.name}: {name} differs from generators/ci/actions.py"
+        assert comment.strip() == f"# {PINS[name][1]}"
 
 
 def test_pull_requests_get_annotations_sarif_stale_checks_and_one_diff_comment() -> None:
