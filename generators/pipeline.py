@@ -211,12 +211,15 @@ def render_platform(
     environments: Sequence[str] = (),
     files: Sequence[str] | None = None,
     prefix: str | None = None,
+    tolerate: frozenset[str] = frozenset(),
 ) -> Rendering:
     """Validate, then render every environment (or those named) into a tree in memory.
 
     ``prefix`` is ``root``'s path inside its git repository (``""`` at the top; Argo
     CD's paths and the workflows' directories start with it); by default worked out
     from where ``root`` is (a revision exported to a temporary directory passes it).
+    Errors with a code in ``tolerate`` do not stop the render (a diff's base is
+    compiled today, when a secret it holds may have fallen overdue since).
 
     Raises:
         UsageError: when an environment named does not exist.
@@ -230,7 +233,7 @@ def render_platform(
                 hint=did_you_mean(env, known, what="environments"),
             )
     chosen = tuple(sorted(set(environments))) if environments else tuple(known)
-    if validation.errors:
+    if any(d.level is Severity.ERROR and d.code.id not in tolerate for d in validation.diagnostics):
         return Rendering(validation, chosen, {}, bool(environments))
     prefix = repository_files.repository_path(root) if prefix is None else prefix
     rendered = build_tree(validation.platform, chosen, prefix + OUTPUT_DIR)

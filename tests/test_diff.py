@@ -233,3 +233,16 @@ def test_text_is_coloured_only_when_asked(repo: Path) -> None:
     assert "\x1b[33m~ Deployment shop-dev/worker (changed)\x1b[0m" in coloured
     # Through the CLI (not a terminal): plain.
     assert "\x1b[" not in invoke("diff", "--root", str(repo)).stdout
+
+
+def test_a_base_whose_secrets_fell_overdue_since_is_still_compared(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rotation is judged against today: the base is compared, the working tree is held to it."""
+    monkeypatch.setenv("PLATFORM_TODAY", "2028-06-01")
+    base = diffing.compile_base(repo, "HEAD")
+    assert base.errors == ()
+    assert base.tree
+    done = invoke("diff", "--root", str(repo))
+    assert done.exit_code == 1
+    assert "error[PL711]" in done.stdout
