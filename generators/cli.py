@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -10,14 +9,22 @@ from pathlib import Path
 import click
 
 from generators import __version__, pipeline, report, schema_export
-from generators.cli_common import _root, root_option
+from generators.cli_common import (
+    EXIT_BUG,
+    EXIT_DRIFT,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    _root,
+    echo_diagnostics,
+    root_option,
+)
+from generators.cli_common import color as _color
 from generators.cli_git import diff, history_command, hydrate_command, rollback_command
 from generators.cli_secrets import secrets
 from generators.errors import PlatformError, UsageError
 
 ISSUES_URL = "https://github.com/acme/platform/issues"
-#: Exit codes, as documented in the README.
-EXIT_OK, EXIT_INVALID, EXIT_DRIFT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3, 4
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -138,12 +145,7 @@ def render(
     root = _root(ctx)
     outcome = pipeline.render_to_disk(root, environments, check=check)
     if outcome.diagnostics:
-        click.echo(
-            report.render(
-                outcome.diagnostics, fmt="human", root=root, files=outcome.specs, color=_color()
-            ),
-            nl=False,
-        )
+        echo_diagnostics(outcome.diagnostics, root, outcome.specs)
     if outcome.errors:
         click.echo("Nothing was rendered: fix the errors above first.")
         return EXIT_INVALID
@@ -156,10 +158,6 @@ cli.add_command(diff)
 cli.add_command(hydrate_command)
 cli.add_command(history_command)
 cli.add_command(rollback_command)
-
-
-def _color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
+from generators import report
+from generators.diagnostics import Diagnostic
 from generators.errors import UsageError
 
-__all__ = ["_root", "find_root", "root_option"]
+__all__ = [
+    "EXIT_BUG",
+    "EXIT_DRIFT",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "_root",
+    "color",
+    "echo_diagnostics",
+    "find_root",
+    "root_option",
+]
+
+#: Exit codes, as documented in the README.
+EXIT_OK, EXIT_INVALID, EXIT_DRIFT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3, 4
 
 
 def find_root(start: Path) -> Path:
@@ -48,3 +67,15 @@ root_option = click.option(
     help="Platform repository to work on. Default: the repository containing the "
     "working directory.",
 )
+
+
+def color() -> bool:
+    """Whether output may be coloured: a terminal, and no NO_COLOR."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def echo_diagnostics(diagnostics: Sequence[Diagnostic], root: Path, files: int) -> None:
+    """Print a run's problems as `platform validate` does."""
+    click.echo(
+        report.render(diagnostics, fmt="human", root=root, files=files, color=color()), nl=False
+    )

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 
 import click
 
-from generators import diff_report, diffing, hydrate, report, revisions
-from generators.cli_common import _root, root_option
-
-EXIT_OK, EXIT_INVALID, EXIT_DRIFT = 0, 1, 2
-
-
-def _color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+from generators import diff_report, diffing, hydrate, revisions
+from generators.cli_common import (
+    EXIT_DRIFT,
+    EXIT_INVALID,
+    EXIT_OK,
+    _root,
+    color,
+    echo_diagnostics,
+    root_option,
+)
 
 
 @click.command()
@@ -71,19 +71,10 @@ def diff(
         result = diffing.diff(root_dir, ctx.params["base"], environments)
     except diffing.HeadInvalid as invalid:
         validation = invalid.rendering.validation
-        click.echo(
-            report.render(
-                validation.diagnostics,
-                fmt="human",
-                root=root_dir,
-                files=len(validation.files),
-                color=_color(),
-            ),
-            nl=False,
-        )
+        echo_diagnostics(validation.diagnostics, root_dir, len(validation.files))
         click.echo("Nothing to compare: fix the errors above first.")
         return EXIT_INVALID
-    click.echo(diff_report.render(result, fmt, color=_color() and fmt == "text"), nl=False)
+    click.echo(diff_report.render(result, fmt, color=color() and fmt == "text"), nl=False)
     return EXIT_DRIFT if exit_code and not result.empty else EXIT_OK
 
 
@@ -125,16 +116,7 @@ def hydrate_command(
     try:
         done = hydrate.hydrate(root_dir, environments, branch, source)
     except hydrate.SourceInvalid as invalid:
-        click.echo(
-            report.render(
-                invalid.diagnostics,
-                fmt="human",
-                root=root_dir,
-                files=invalid.files,
-                color=_color(),
-            ),
-            nl=False,
-        )
+        echo_diagnostics(invalid.diagnostics, root_dir, invalid.files)
         click.echo(f"Nothing was committed: the specs at {source} have errors.")
         return EXIT_INVALID
     for item in done:
@@ -240,16 +222,7 @@ def rollback_command(
     outcome = done.outcome
     assert outcome is not None
     if outcome.errors:
-        click.echo(
-            report.render(
-                outcome.diagnostics,
-                fmt="human",
-                root=root_dir,
-                files=outcome.specs,
-                color=_color(),
-            ),
-            nl=False,
-        )
+        echo_diagnostics(outcome.diagnostics, root_dir, outcome.specs)
         click.echo(
             f"Nothing was changed: {service} as of {done.revision[:12]} does not validate "
             "with today's platform (fix the errors above in a follow-up, or pick another REV)."
@@ -260,5 +233,5 @@ def rollback_command(
         return EXIT_OK
     click.echo(f"Restored from {done.revision[:12]}: {', '.join(done.restored)}", err=True)
     result = diffing.diff(root_dir, "HEAD")
-    click.echo(diff_report.render(result, fmt, color=_color() and fmt == "text"), nl=False)
+    click.echo(diff_report.render(result, fmt, color=color() and fmt == "text"), nl=False)
     return EXIT_OK

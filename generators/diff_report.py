@@ -222,11 +222,11 @@ def _section(env: str, app: str, changes: Sequence[ObjectChange]) -> str:
 def _fit(head: list[str], sections: list[tuple[str, str]], limit: int) -> str:
     """The comment, with as many sections as fit; the rest named under a notice."""
     text_ = "\n".join(head) + "\n"
+    names = [name for name, _ in sections]
     for i, (_, body) in enumerate(sections):
-        rest = [name for name, _ in sections[i:]]
-        notice = _notice(rest)
-        if len(text_) + len(body) + len(_notice(rest[1:])) > limit:
-            return _clip(text_ + notice, limit)
+        # This section fits if, after it, the notice for those still to come fits too.
+        if len(text_) + len(body) + len(_notice(names[i + 1 :])) > limit:
+            return _clip(text_ + _notice(names[i:]), limit)
         text_ += body
     return text_
 

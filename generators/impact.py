@@ -96,7 +96,7 @@ def _of(change: ObjectChange, *, new_app: bool) -> Iterator[Finding]:
     if key.kind == "Service" and exposed and _type(change.old) != _type(change.new):
         yield Finding(env, "exposure", f"{key.title()} is now of type {_type(change.new)}")
     if key.kind in ("SealedSecret", "ExternalSecret", "SecretStore", "ClusterSecretStore"):
-        yield Finding(env, "secrets", f"{key.title()} {_verb(change)}{_keys(change)}")
+        yield Finding(env, "secrets", f"{key.title()} {change.status}{_keys(change)}")
     if key.kind in _WORKLOADS and change.status == "changed":
         paths = [f.path for f in change.fields if any(s in f.path for s in _SECRET_FIELDS)]
         if paths:
@@ -108,17 +108,13 @@ def _of(change: ObjectChange, *, new_app: bool) -> Iterator[Finding]:
     # any change to an existing service's are worth a look.
     routine = new_app and key.kind in ("ServiceAccount", "NetworkPolicy")
     if key.kind in _PERMISSIONS and not routine:
-        yield Finding(env, "permissions", f"{key.title()} {_verb(change)}")
+        yield Finding(env, "permissions", f"{key.title()} {change.status}")
     if key.kind == "Secret" and "alertmanager.yaml" in _data_keys(change):
         yield Finding(
-            env, "routing", f"Alertmanager configuration {_verb(change)}{_routes(change)}"
+            env, "routing", f"Alertmanager configuration {change.status}{_routes(change)}"
         )
     if key.kind == "File" and key.app == "_silences":
-        yield Finding(env, "routing", f"silences {_verb(change)}")
-
-
-def _verb(change: ObjectChange) -> str:
-    return {"added": "added", "removed": "removed", "changed": "changed"}[change.status]
+        yield Finding(env, "routing", f"silences {change.status}")
 
 
 def _keys(change: ObjectChange) -> str:

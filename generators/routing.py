@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -116,47 +116,67 @@ def escalates(
     )
 
 
-def credentials(
-    policy: AlertingPolicySpec, teams: Mapping[str, Contacts], environment: str | None = None
-) -> Iterator[tuple[SecretRef, str | None, KeyPath]]:
-    """Every secret the configuration reads: (reference, team or None, key path in its file).
+def channel_sets(contacts: Contacts) -> Iterator[tuple[KeyPath, Channels]]:
+    """A team's channels with their key path: its contacts, then its escalation contacts."""
+    yield ("spec", "contacts"), contacts
+    if contacts.escalation is not None:
+        yield ("spec", "contacts", "escalation"), contacts.escalation
 
-    The team is None for the policy's own credentials (platform-wide settings). With an
-    ``environment``, only what its configuration reads (escalation may not apply there).
+
+def contact_credentials(
+    channels: Channels, base: KeyPath, wanted: Collection[str] = EVERY_CHANNEL
+) -> Iterator[tuple[SecretRef, KeyPath]]:
+    """The secrets a set of channels reads (of the ``wanted`` channels), with key paths."""
+    if channels.pagerduty is not None and "pagerduty" in wanted:
+        yield channels.pagerduty, (*base, "pagerduty")
+    webhook = channels.webhook
+    if webhook is not None and webhook.token is not None and "webhook" in wanted:
+        yield webhook.token, (*base, "webhook", "token")
+
+
+def policy_credentials(
+    policy: AlertingPolicySpec, wanted: Collection[str] = EVERY_CHANNEL
+) -> Iterator[tuple[SecretRef, KeyPath]]:
+    """The platform-wide secrets (Slack app, SMTP, SMS relay) of the ``wanted`` channels."""
+    if policy.slack is not None and "slack" in wanted:
+        yield policy.slack.apiURL, ("spec", "slack", "apiURL")
+    if policy.email is not None and policy.email.password is not None and "email" in wanted:
+        yield policy.email.password, ("spec", "email", "password")
+    if policy.sms is not None and policy.sms.token is not None and "sms" in wanted:
+        yield policy.sms.token, ("spec", "sms", "token")
+
+
+def credentials(
+    policy: AlertingPolicySpec, teams: Mapping[str, Contacts], environment: str
+) -> Iterator[tuple[SecretRef, str | None, KeyPath]]:
+    """Every secret an environment's configuration reads: (reference, team, key path).
+
+    The team is None for the policy's own credentials. Only what the environment's
+    receivers use counts: its severity routes' channels, and every channel of the
+    escalation contacts of the teams that escalate there.
     """
     escalating = {
         team
         for team, contacts in teams.items()
-        if environment is None
-        or any(escalates(policy, environment, contacts, severity) for severity in SEVERITIES)
+        if any(escalates(policy, environment, contacts, severity) for severity in SEVERITIES)
     }
-    # Channels the environment's receivers use: those of its severity routes, and every
-    # one an escalation receiver has; all of them when no environment is given.
-    used: set[str] = set(EVERY_CHANNEL)
-    if environment is not None:
-        used = {c for s in SEVERITIES for c in severity_route(policy, environment, s).channels}
-        for team in escalating:
-            second = teams[team].escalation
-            if second is not None:
-                used.update(c for c in EVERY_CHANNEL if has_channel(second, c))
-    if policy.slack is not None and "slack" in used:
-        yield policy.slack.apiURL, None, ("spec", "slack", "apiURL")
-    if policy.email is not None and policy.email.password is not None and "email" in used:
-        yield policy.email.password, None, ("spec", "email", "password")
-    if policy.sms is not None and policy.sms.token is not None and "sms" in used:
-        yield policy.sms.token, None, ("spec", "sms", "token")
+    used = {c for s in SEVERITIES for c in severity_route(policy, environment, s).channels}
+    for team in escalating:
+        second = teams[team].escalation
+        if second is not None:
+            used.update(c for c in EVERY_CHANNEL if has_channel(second, c))
+    for ref, path in policy_credentials(policy, used):
+        yield ref, None, path
     for team, contacts in sorted(teams.items()):
-        places: list[tuple[KeyPath, Channels | None, set[str]]] = [(("contacts",), contacts, used)]
-        if team in escalating:  # the escalation receiver uses every channel it has
-            places.append((("contacts", "escalation"), contacts.escalation, set(EVERY_CHANNEL)))
-        for base, channels, wanted in places:
-            if channels is None:
+        for base, channels in channel_sets(contacts):
+            if channels is contacts:
+                wanted: Collection[str] = used
+            elif team in escalating:  # the escalation receiver uses every channel it has
+                wanted = EVERY_CHANNEL
+            else:
                 continue
-            if channels.pagerduty is not None and "pagerduty" in wanted:
-                yield channels.pagerduty, team, ("spec", *base, "pagerduty")
-            webhook = channels.webhook
-            if webhook is not None and webhook.token is not None and "webhook" in wanted:
-                yield webhook.token, team, ("spec", *base, "webhook", "token")
+            for ref, path in contact_credentials(channels, base, wanted):
+                yield ref, team, path
 
 
 def secret_file(ref: SecretRef) -> str:

@@ -9,18 +9,20 @@ from collections.abc import Iterator
 
 from generators import diagnostics as codes
 from generators.checks.base import at
-from generators.checks.secrets import _check_use, _unknown_secret
+from generators.checks.secrets import unknown_secret, use_problems
 from generators.diagnostics import Diagnostic
 from generators.documents import Parsed
 from generators.graph import Platform
 from generators.routing import (
     ALERTMANAGER,
     Matcher,
+    channel_sets,
     credentials,
     expired,
     has_channel,
     instant,
     parse_matcher,
+    policy_credentials,
     secret_file,
     severity_route,
 )
@@ -39,7 +41,8 @@ _RANGES: dict[str, re.Pattern[str]] = {
     "months": re.compile(rf"^({_MONTHS}|[1-9]|1[0-2])(:({_MONTHS}|[1-9]|1[0-2]))?$"),
     "years": re.compile(r"^[0-9]{4}(:[0-9]{4})?$"),
 }
-_SETTINGS: dict[Channel, str] = {"slack": "slack", "email": "email", "sms": "sms"}
+#: Channels that need the policy's settings of the same name (the Slack app, SMTP, relay).
+_SETTINGS = ("slack", "email", "sms")
 
 
 def policies(platform: Platform) -> list[Parsed]:
@@ -64,13 +67,7 @@ def check_policy(platform: Platform) -> Iterator[Diagnostic]:
     spec = policy.spec
     teams, envs = platform.names("Team"), platform.names("Environment")
     if spec.fallback not in teams:
-        yield at(
-            doc,
-            ("spec", "fallback"),
-            codes.UNKNOWN_TEAM,
-            f"unknown team {spec.fallback!r}",
-            did_you_mean(spec.fallback, teams, what="teams"),
-        )
+        yield _unknown_team(doc, ("spec", "fallback"), spec.fallback, teams)
     for env in spec.environments:
         if env not in envs:
             yield _unknown_env(doc, ("spec", "environments", env), env, envs, key=True)
@@ -80,24 +77,36 @@ def check_policy(platform: Platform) -> Iterator[Diagnostic]:
                 yield _unknown_env(doc, ("spec", "escalation", "environments", i), env, envs)
     yield from _channel_settings(doc, spec)
     known = platform.names("Secret")
-    for ref, _, path in credentials(spec, {}):
+    for ref, path in policy_credentials(spec):
         if ref.secret not in known:
-            yield at(
-                doc, (*path, "secret"), codes.UNKNOWN_SECRET, *_unknown_secret(ref.secret, known)
-            )
+            message, hint = unknown_secret(ref.secret, known)
+            yield at(doc, (*path, "secret"), codes.UNKNOWN_SECRET, message, hint)
     for i, window in enumerate(spec.maintenance):
         yield from _check_window(doc, ("spec", "maintenance", i), window, teams, envs)
-    names: set[str] = set()
-    for i, window in enumerate(spec.maintenance):
-        if window.name in names:
-            yield at(
-                doc,
-                ("spec", "maintenance", i, "name"),
-                codes.ALERT_ROUTING,
-                f"a second maintenance window named {window.name!r}",
-                "window names are unique (they name the time intervals)",
-            )
-        names.add(window.name)
+    yield from _second_names(
+        doc,
+        "maintenance",
+        [w.name for w in spec.maintenance],
+        codes.ALERT_ROUTING,
+        "maintenance window",
+        "window names are unique (they name the time intervals)",
+    )
+
+
+def _second_names(
+    doc: Parsed, field: str, names: list[str], code: codes.Code, what: str, hint: str
+) -> Iterator[Diagnostic]:
+    """A name given to a second entry of ``spec.<field>``."""
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            yield at(doc, ("spec", field, i, "name"), code, f"a second {what} named {name!r}", hint)
+        seen.add(name)
+
+
+def _unknown_team(doc: Parsed, path: KeyPath, team: str, known: set[str]) -> Diagnostic:
+    hint = did_you_mean(team, known, what="teams")
+    return at(doc, path, codes.UNKNOWN_TEAM, f"unknown team {team!r}", hint)
 
 
 def _unknown_env(
@@ -118,14 +127,13 @@ def _channel_settings(doc: Parsed, spec: AlertingPolicySpec) -> Iterator[Diagnos
             places.append((where, route.channels))
     for path, channels in places:
         for i, channel in enumerate(channels):
-            setting = _SETTINGS.get(channel)
-            if setting is not None and getattr(spec, setting) is None:
+            if channel in _SETTINGS and getattr(spec, channel) is None:
                 yield at(
                     doc,
                     (*path, i),
                     codes.ALERT_ROUTING,
-                    f"alerts are sent to {channel}, but the policy has no `{setting}` settings",
-                    f"add `spec.{setting}` ({_NEEDS[setting]}), or drop the channel",
+                    f"alerts are sent to {channel}, but the policy has no `{channel}` settings",
+                    f"add `spec.{channel}` ({_NEEDS[channel]}), or drop the channel",
                 )
 
 
@@ -144,8 +152,7 @@ def _check_window(
             yield _unknown_env(doc, (*base, "environments", i), env, envs)
     for i, team in enumerate(window.teams):
         if team not in teams:
-            hint = did_you_mean(team, teams, what="teams")
-            yield at(doc, (*base, "teams", i), codes.UNKNOWN_TEAM, f"unknown team {team!r}", hint)
+            yield _unknown_team(doc, (*base, "teams", i), team, teams)
     for field, pattern in _RANGES.items():
         for i, value in enumerate(getattr(window, field)):
             if not pattern.match(value):
@@ -194,18 +201,16 @@ def check_silences(platform: Platform) -> Iterator[Diagnostic]:
     spec = policy.spec
     envs = platform.names("Environment")
     limit = _days(spec.maxSilence)
-    names: set[str] = set()
+    yield from _second_names(
+        doc,
+        "silences",
+        [s.name for s in spec.silences],
+        codes.BAD_SILENCE,
+        "silence",
+        "silence names are unique (they tag the silences in Alertmanager)",
+    )
     for i, silence in enumerate(spec.silences):
         base = ("spec", "silences", i)
-        if silence.name in names:
-            yield at(
-                doc,
-                (*base, "name"),
-                codes.BAD_SILENCE,
-                f"a second silence named {silence.name!r}",
-                "silence names are unique (they tag the silences in Alertmanager)",
-            )
-        names.add(silence.name)
         for j, env in enumerate(silence.environments):
             if env not in envs:
                 yield _unknown_env(doc, (*base, "environments", j), env, envs)
@@ -279,12 +284,9 @@ def check_reachable(platform: Platform) -> Iterator[Diagnostic]:
     fallback = spec.fallback
     if fallback not in platform.teams:
         return
+    routed = {env: routed_teams(platform, env, fallback) for env in sorted(platform.environments)}
     for team, (team_doc, model) in sorted(platform.teams.items()):
-        within = tuple(
-            env
-            for env in sorted(platform.environments)
-            if team in routed_teams(platform, env, fallback)
-        )
+        within = tuple(env for env, teams in routed.items() if team in teams)
         contacts = model.spec.contacts
         for env in within:
             for severity in SEVERITIES:
@@ -312,7 +314,8 @@ def check_alerting_secrets(platform: Platform) -> Iterator[Diagnostic]:
     if spec.fallback not in platform.teams:
         return
     known = platform.secrets
-    for env in sorted(platform.environments):
+    everywhere = tuple(sorted(platform.environments))  # a problem in all of them names none
+    for env in everywhere:
         teams = routed_teams(platform, env, spec.fallback)
         if not teams:
             continue
@@ -337,13 +340,8 @@ def check_alerting_secrets(platform: Platform) -> Iterator[Diagnostic]:
                 locate=locate,
             )
             # The policy is the platform's: its credentials need no grant.
-            for found in _check_use(platform, use, env, team or owner, space):
-                yield found.with_environments(env, within=deployed_everywhere(platform))
-
-
-def deployed_everywhere(platform: Platform) -> tuple[str, ...]:
-    """Every environment (the scope of a routing problem found in all of them)."""
-    return tuple(sorted(platform.environments))
+            for found in use_problems(platform, use, env, team or owner, space):
+                yield found.with_environments(env, within=everywhere)
 
 
 # A path segment that mixes lower case, upper case and digits over 16 characters or
@@ -354,21 +352,14 @@ _URL_TOKEN = re.compile(r"^(?=[^/]*[a-z])(?=[^/]*[A-Z])(?=[^/]*[0-9])[A-Za-z0-9_
 def check_webhook_urls(platform: Platform) -> Iterator[Diagnostic]:
     """Webhook URLs carry no credential: a token in the path belongs in `token`."""
     for _, (doc, team) in sorted(platform.teams.items()):
-        contacts = team.spec.contacts
-        for base, channels in (
-            (("contacts",), contacts),
-            (
-                ("contacts", "escalation"),
-                contacts.escalation,
-            ),
-        ):
-            if channels is None or channels.webhook is None:
+        for base, channels in channel_sets(team.spec.contacts):
+            if channels.webhook is None:
                 continue
             path = channels.webhook.url.split("://", 1)[1].split("/")[1:]
             if any(_URL_TOKEN.match(segment) for segment in path):
                 yield at(
                     doc,
-                    ("spec", *base, "webhook", "url"),
+                    (*base, "webhook", "url"),
                     codes.PLAINTEXT_SECRET,
                     "this webhook URL holds a token in its path; specs are committed in plain text",
                     "rotate the URL at its provider; give the endpoint without its secret "

@@ -16,8 +16,8 @@ from generators.diagnostics import Code, Diagnostic
 from generators.documents import Parsed
 from generators.graph import Platform, Resolved
 from generators.naming import namespace
+from generators.routing import channel_sets, contact_credentials
 from generators.source import dotted
-from generators.spec.alerting import AlertingPolicySpec
 from generators.spec.base import SecretRef
 from generators.spec.secret import Access, Sealed
 from generators.spec.service import Workload
@@ -73,16 +73,17 @@ def check_secret_uses(platform: Platform) -> Iterator[Diagnostic]:
         space = namespace(team, env, platform.environments[env][1].spec.namespaceStrategy)
         for use in secret_uses(platform, resolved):
             if use.secret not in known:
-                found = _at_use(use, codes.UNKNOWN_SECRET, *_unknown_secret(use.secret, known))
+                found = _at_use(use, codes.UNKNOWN_SECRET, *unknown_secret(use.secret, known))
                 yield found.with_environments(env, within=within)
             elif use.secret in platform.secrets:
-                for found in _check_use(platform, use, env, team, space):
+                for found in use_problems(platform, use, env, team, space):
                     yield found.with_environments(env, within=within)
 
 
-def _check_use(
+def use_problems(
     platform: Platform, use: SecretUse, env: str, team: str, space: str
 ) -> Iterator[Diagnostic]:
+    """What is wrong with one use of an existing secret by ``team`` in namespace ``space``."""
     doc, secret = platform.secrets[use.secret]
     owner = secret.metadata.team
     if not may_use(secret.spec.access, owner, use.service, team):
@@ -135,7 +136,7 @@ def _check_use(
         )
 
 
-def _unknown_secret(name: str, known: set[str]) -> tuple[str, str]:
+def unknown_secret(name: str, known: set[str]) -> tuple[str, str]:
     """Message and hint of a reference to a secret that does not exist."""
     hint = did_you_mean(name, known, what="secrets")
     return (
@@ -150,20 +151,13 @@ def _at_use(use: SecretUse, code: Code, message: str, hint: str) -> Diagnostic:
 
 def check_team_secrets(platform: Platform) -> Iterator[Diagnostic]:
     """Teams' contact credentials (PagerDuty keys, webhook tokens) name secrets that exist."""
-    from generators.routing import credentials
-
     known = platform.names("Secret")
-    for name, (doc, team) in sorted(platform.teams.items()):
-        for ref, _, path in credentials(
-            AlertingPolicySpec(fallback=name), {name: team.spec.contacts}
-        ):
-            if ref.secret not in known:
-                yield at(
-                    doc,
-                    (*path, "secret"),
-                    codes.UNKNOWN_SECRET,
-                    *_unknown_secret(ref.secret, known),
-                )
+    for _, (doc, team) in sorted(platform.teams.items()):
+        for base, channels in channel_sets(team.spec.contacts):
+            for ref, path in contact_credentials(channels, base):
+                if ref.secret not in known:
+                    found = unknown_secret(ref.secret, known)
+                    yield at(doc, (*path, "secret"), codes.UNKNOWN_SECRET, *found)
 
 
 def shared_names(
@@ -374,4 +368,4 @@ def check_idle_references(platform: Platform) -> Iterator[Diagnostic]:
         for use in secret_uses(platform, resolved):
             if use.secret not in known and use.secret not in reported:
                 reported.add(use.secret)
-                yield _at_use(use, codes.UNKNOWN_SECRET, *_unknown_secret(use.secret, known))
+                yield _at_use(use, codes.UNKNOWN_SECRET, *unknown_secret(use.secret, known))
