@@ -7,7 +7,7 @@ pygit2, bumps one service's image pin in production and changes one service's en
 then times in this process (best of 3):
 
 * diff: the whole of `platform diff` (compile HEAD from git's objects, compile the
-  working tree, compare), as `generators.diffing.diff` runs it;
+  working tree, compare), as `generators.diff.compare.compare` runs it;
 * markdown: rendering that diff as the PR comment.
 
 Prints a Markdown table for docs/benchmarks.md.
@@ -26,7 +26,7 @@ import pygit2
 sys.path.insert(0, str(Path(__file__).parent))
 import synthetic
 
-from generators import diff_report, diffing
+from generators.diff import compare, report
 from generators.pipeline import tune_gc
 
 
@@ -52,10 +52,10 @@ def main(sizes: list[int]) -> None:
             best, best_md, result = float("inf"), float("inf"), None
             for _ in range(3):
                 start = time.perf_counter()
-                result = diffing.diff(root, "HEAD")
+                result = compare.compare(root, "HEAD")
                 best = min(best, time.perf_counter() - start)
                 start = time.perf_counter()
-                text = diff_report.markdown(result)
+                text = report.markdown(result)
                 best_md = min(best_md, time.perf_counter() - start)
             assert result is not None
             print(

@@ -43,8 +43,10 @@ sys.path.insert(0, str(HERE))
 from synthetic import generate  # noqa: E402
 
 from generators import emit, pipeline  # noqa: E402
-from generators.context import build_context  # noqa: E402
-from generators.targets import TARGETS  # noqa: E402
+from generators.domain.layout import OUTPUT_DIR  # noqa: E402
+from generators.output import writer  # noqa: E402
+from generators.targets import TARGETS, File  # noqa: E402
+from generators.targets.context import build_context  # noqa: E402
 
 PHASES = ("validate", "cold", "warm", "warm-nocache", "one-change", "baseline")
 PAIRS = 5
@@ -53,8 +55,8 @@ PAIRS = 5
 def phase(name: str, root: Path) -> dict[str, float]:
     """Run one phase in this process; return its seconds and object count."""
     pipeline.tune_gc()  # as the command line does
-    out = root / pipeline.OUTPUT_DIR
-    cache = root / pipeline.CACHE_FILE
+    out = root / OUTPUT_DIR
+    cache = root / writer.CACHE_FILE
     if name == "validate":
         start = time.perf_counter()
         result = pipeline.validate_platform(root)
@@ -74,7 +76,7 @@ def phase(name: str, root: Path) -> dict[str, float]:
         start = time.perf_counter()
         files: dict[str, list[str]] = {}
         for path, obj in objects:  # the same files, with the same documents
-            files.setdefault(path, []).append(emit.dump(obj))
+            files.setdefault(path, []).append(obj.text if isinstance(obj, File) else emit.dump(obj))
         for path, documents in files.items():
             file = target_dir / path
             file.parent.mkdir(parents=True, exist_ok=True)
@@ -90,7 +92,7 @@ def phase(name: str, root: Path) -> dict[str, float]:
         service.write_text(service.read_text().replace("LOG_LEVEL: info", "LOG_LEVEL: debug"))
     os.sync()  # start from a quiet disk: no writeback of the deletion in the timing
     start = time.perf_counter()
-    outcome = pipeline.render_to_disk(root)
+    outcome = writer.render_to_disk(root)
     assert outcome.errors == 0
     return {"seconds": time.perf_counter() - start, "objects": 0}
 

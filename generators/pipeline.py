@@ -1,40 +1,131 @@
-"""The compiler's stages wired together: what the CLI and the tests call."""
+"""The compiler's stages in order, as data: spec files in, a rendered tree (path -> bytes) out.
+
+    load → parse → resolve → check → generate
+
+Each stage is a function from the run so far to the run with its part added
+(:data:`STAGES`); validating is every stage but the last. Nothing here writes: the tree
+is data, which generators/output/ writes or checks and generators/diff/ compares.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
-import multiprocessing as mp
-import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache, partial
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
-from generators import __version__, ci, emit, repository_files
+from generators import emit, workers
 from generators.checks import run_checks
-from generators.context import build_context
-from generators.diagnostics import Diagnostic, Severity
-from generators.documents import Parsed, kind_of_path, parse_document
+from generators.diagnostics import Diagnostic, Severity, merge_environments
+from generators.diagnostics.suggest import did_you_mean
+from generators.domain.layout import OUTPUT_DIR, WORKFLOWS_DIR, environment_prefixes
+from generators.domain.secrets.certificates import load_certificates
 from generators.errors import UsageError
-from generators.graph import Platform, build_platform
-from generators.load import discover, load_file
-from generators.source import SourceDoc
-from generators.suggest import did_you_mean
-from generators.targets import TARGETS
-from generators.targets.alerting import SILENCES_DIR
-from generators.targets.argocd import ARGOCD_APP
-from generators.targets.base import FILE_KIND
+from generators.model.clock import today
+from generators.model.platform import Platform, build_platform
+from generators.source.discover import discover, load_all, repository_path
+from generators.source.documents import Parsed, kind_of_path, parse_document
+from generators.source.located import SourceDoc
+from generators.targets import TARGETS, File
+from generators.targets.context import PlatformContext, build_context
 
-if TYPE_CHECKING:
-    from generators.writer import RenderOutcome
 
-#: Where render output goes, relative to the platform root.
-OUTPUT_DIR = "rendered"
-#: The stat cache of the last complete render (machine-local, git-ignored).
-CACHE_FILE = ".platform-cache/render.json"
+@dataclass(frozen=True)
+class Run:
+    """One run through the stages: what was asked, and what each stage has added so far."""
+
+    root: Path
+    files: tuple[str, ...]
+    #: The day dates are judged against (secrets' rotation, silences).
+    today: dt.date
+    #: What to render: these environments (``--env``); all of them when ``complete``.
+    environments: tuple[str, ...] = ()
+    complete: bool = True
+    #: The platform's directory in its git repository (``""`` at the top).
+    repository_path: str = ""
+    #: Error codes that do not stop the render (see :func:`render_platform`).
+    tolerate: frozenset[str] = frozenset()
+    #: load: every file's document (None where it could not be read).
+    loaded: tuple[SourceDoc | None, ...] = ()
+    #: parse: documents with a readable envelope; (kind, name) guessed for the others.
+    parsed: tuple[Parsed, ...] = ()
+    unreadable: tuple[tuple[str, str], ...] = ()
+    #: resolve: the platform model.
+    platform: Platform = field(default_factory=lambda: Platform(documents=()))
+    #: Every problem found so far; after check, merged and in reading order.
+    diagnostics: tuple[Diagnostic, ...] = ()
+    #: generate: ``{path under rendered/: bytes}``, and the repository's workflows by name.
+    tree: Mapping[str, bytes] = field(default_factory=dict)
+    workflows: Mapping[str, bytes] = field(default_factory=dict)
+
+
+def load(run: Run) -> Run:
+    """Read every spec file into located plain data (generators/source/)."""
+    loaded = load_all(run.root, run.files)
+    problems = tuple(problem for _, found in loaded for problem in found)
+    return replace(run, loaded=tuple(doc for doc, _ in loaded), diagnostics=problems)
+
+
+def parse(run: Run) -> Run:
+    """Read each document's envelope and validate it against its kind's model."""
+    parsed: list[Parsed] = []
+    unreadable: list[tuple[str, str]] = []
+    found = list(run.diagnostics)
+    for rel, doc in zip(run.files, run.loaded, strict=True):
+        document = None
+        if doc is not None:
+            document, problems = parse_document(doc)
+            found += problems
+        if document is not None:
+            parsed.append(document)
+        elif (kind := kind_of_path(rel)) is not None:
+            unreadable.append((kind.name, PurePosixPath(rel).stem))
+    return replace(
+        run, parsed=tuple(parsed), unreadable=tuple(unreadable), diagnostics=tuple(found)
+    )
+
+
+def resolve(run: Run) -> Run:
+    """Index the specs and resolve every service in every environment (generators/model/)."""
+    platform, problems = build_platform(run.parsed, run.unreadable)
+    platform = replace(
+        platform, today=run.today, certificates=load_certificates(run.root, platform)
+    )
+    return replace(run, platform=platform, diagnostics=(*run.diagnostics, *problems))
+
+
+def check(run: Run) -> Run:
+    """Run every cross-reference check; fold per-environment copies; order for reading."""
+    found = [*run.diagnostics, *run_checks(run.platform)]
+    merged = merge_environments(found, set(run.platform.environments))
+    return replace(run, diagnostics=tuple(sorted(merged, key=Diagnostic.sort_key)))
+
+
+def generate(run: Run) -> Run:
+    """Run every target (generators/targets/) unless the specs have errors."""
+    blocking = (
+        d for d in run.diagnostics if d.level is Severity.ERROR and d.code.id not in run.tolerate
+    )
+    if any(blocking):
+        return run
+    tree = build_tree(run.platform, run.environments, run.repository_path + OUTPUT_DIR)
+    workflows: dict[str, bytes] = {}
+    if run.complete:
+        context = PlatformContext(run.platform, run.repository_path, OUTPUT_DIR)
+        for path, file in _platform_files(context):
+            if file.root == "output":
+                tree[path] = file.text.encode()
+            else:  # outside rendered/: only .github/workflows/ has a writer (output/repository.py)
+                assert path.startswith(f"{WORKFLOWS_DIR}/"), f"no writer owns {path}"
+                workflows[path.removeprefix(f"{WORKFLOWS_DIR}/")] = file.text.encode()
+    return replace(run, tree=dict(sorted(tree.items())), workflows=dict(sorted(workflows.items())))
+
+
+#: The stages, in order: each takes the run so far and returns it with its part added.
+STAGES: tuple[Callable[[Run], Run], ...] = (load, parse, resolve, check, generate)
+#: Validating is every stage but generate.
+VALIDATE = STAGES[:-1]
 
 
 @dataclass(frozen=True)
@@ -61,122 +152,6 @@ class Validation:
         return 1 if self.errors or (strict and self.warnings) else 0
 
 
-def tune_gc() -> None:
-    """Collect garbage far less often (mypy does the same).
-
-    A run builds many objects and few cycles; with the default thresholds a large run
-    spends a third of its time in collection.
-    """
-    gc.set_threshold(200_000, 30, 30)
-
-
-def today() -> dt.date:
-    """The day secrets' rotation is judged against: ``PLATFORM_TODAY`` (tests), else today."""
-    given = os.environ.get("PLATFORM_TODAY")
-    if given:
-        try:
-            return dt.date.fromisoformat(given)
-        except ValueError:
-            raise UsageError(
-                message=f"PLATFORM_TODAY={given!r} is not a date", hint="write it as YYYY-MM-DD"
-            ) from None
-    return dt.date.today()
-
-
-def validate_platform(
-    root: Path, files: Sequence[str] | None = None, on: dt.date | None = None
-) -> Validation:
-    """Load, parse and check every spec under ``root``; collect every problem.
-
-    ``files`` is the result of :func:`discover` when the caller has it already; ``on``
-    is the day rotation is judged against (default :func:`today`).
-    """
-    files = discover(root) if files is None else files
-    found: list[Diagnostic] = []
-    parsed: list[Parsed] = []
-    unreadable: list[tuple[str, str]] = []
-    for rel, (doc, problems) in zip(files, _load_all(root, files), strict=True):
-        found += problems
-        document = None
-        if doc is not None:
-            document, problems = parse_document(doc)
-            found += problems
-        if document is not None:
-            parsed.append(document)
-        elif (kind := kind_of_path(rel)) is not None:
-            unreadable.append((kind.name, PurePosixPath(rel).stem))
-    platform, problems = build_platform(parsed, unreadable)
-    platform = replace(platform, today=on or today(), certificates=_certificates(root, platform))
-    found += problems
-    found += run_checks(platform)
-    merged = _merge_environments(found, set(platform.environments))
-    return Validation(root, tuple(files), tuple(sorted(merged, key=Diagnostic.sort_key)), platform)
-
-
-def _certificates(root: Path, platform: Platform) -> dict[str, object]:
-    """Each environment's sealing certificate, or why it cannot be used (a message)."""
-    out: dict[str, object] = {}
-    for env, (_, environment) in platform.environments.items():
-        sealing = environment.spec.secrets.sealing
-        if sealing is None:
-            continue
-        from generators import sealing as sealer  # cryptography: only when sealing is used
-
-        path = root / sealing.certificate
-        if not path.resolve().is_relative_to(root.resolve()) or not path.is_file():
-            out[env] = f"the certificate file {sealing.certificate} does not exist"
-            continue
-        try:
-            out[env] = sealer.load_certificate(path.read_bytes(), sealing.certificate)
-        except UsageError as exc:
-            out[env] = exc.message
-        except OSError as exc:
-            out[env] = f"the certificate file {sealing.certificate} cannot be read ({exc.strerror})"
-    return out
-
-
-#: Below this many files, reading in one process is faster than starting workers.
-PARALLEL_FROM = 200
-
-
-def _load_all(root: Path, files: Sequence[str]) -> list[tuple[SourceDoc | None, list[Diagnostic]]]:
-    """Load every file; on several cores, in worker processes.
-
-    Files are independent and loading is most of a validation. Workers are forked
-    (where the platform can), so they start in milliseconds with the compiler loaded;
-    they return plain located data, and the models are built here.
-    """
-    cores = _cores()
-    if cores < 2 or len(files) < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
-        return [load_file(root, rel) for rel in files]
-    try:
-        with mp.get_context("fork").Pool(min(cores, 4)) as pool:
-            return pool.map(partial(load_file, root), files, chunksize=64)
-    except OSError:  # no processes to be had (a sandbox, a limit): read them here
-        return [load_file(root, rel) for rel in files]
-
-
-def _merge_environments(found: Iterable[Diagnostic], every: set[str]) -> list[Diagnostic]:
-    """Fold copies of one problem (several environments, or aliases) into one diagnostic.
-
-    A problem present in every environment names none; otherwise it lists where.
-    """
-    merged: dict[tuple[object, ...], tuple[Diagnostic, set[str]]] = {}
-    for diagnostic in found:
-        # One place in a file is one mistake, even when a YAML alias makes it reachable
-        # under several key paths: the first path found names it.
-        key = (diagnostic.code, diagnostic.location, diagnostic.message, diagnostic.hint)
-        merged.setdefault(key, (diagnostic, set()))[1].update(diagnostic.environments)
-    return [
-        replace(
-            first,
-            environments=() if envs >= (set(first.within) or every) else tuple(sorted(envs)),
-            within=(),
-        )
-        for first, envs in merged.values()
-    ]
-
-
 @dataclass(frozen=True)
 class Rendering:
     """The outcome of a render: the validation, and the tree when the specs are valid."""
@@ -199,11 +174,39 @@ class Rendering:
         """
         if not self.partial:
             return ()
-        return tuple(
-            prefix
-            for env in self.environments
-            for prefix in (f"{env}/", f"{ARGOCD_APP}/{env}/", f"{SILENCES_DIR}/{env}/")
-        )
+        return tuple(prefix for env in self.environments for prefix in environment_prefixes(env))
+
+
+def tune_gc() -> None:
+    """Collect garbage far less often (mypy does the same).
+
+    A run builds many objects and few cycles; with the default thresholds a large run
+    spends a third of its time in collection.
+    """
+    gc.set_threshold(200_000, 30, 30)
+
+
+def _through(run: Run, stages: Sequence[Callable[[Run], Run]]) -> Run:
+    for stage in stages:
+        run = stage(run)
+    return run
+
+
+def _validation(run: Run) -> Validation:
+    return Validation(run.root, run.files, run.diagnostics, run.platform)
+
+
+def validate_platform(
+    root: Path, files: Sequence[str] | None = None, on: dt.date | None = None
+) -> Validation:
+    """Load, parse and check every spec under ``root``; collect every problem.
+
+    ``files`` is the result of :func:`discover` when the caller has it already; ``on``
+    is the day rotation is judged against (default: generators/model/clock.py).
+    """
+    files = discover(root) if files is None else files
+    run = Run(root, tuple(files), on or today())
+    return _validation(_through(run, VALIDATE))
 
 
 def render_platform(
@@ -224,8 +227,9 @@ def render_platform(
     Raises:
         UsageError: when an environment named does not exist.
     """
-    validation = validate_platform(root, files)
-    known = sorted(validation.platform.environments)
+    files = discover(root) if files is None else files
+    run = _through(Run(root, tuple(files), today()), VALIDATE)
+    known = sorted(run.platform.environments)
     for env in environments:
         if env not in known:
             raise UsageError(
@@ -233,20 +237,30 @@ def render_platform(
                 hint=did_you_mean(env, known, what="environments"),
             )
     chosen = tuple(sorted(set(environments))) if environments else tuple(known)
-    if any(d.level is Severity.ERROR and d.code.id not in tolerate for d in validation.diagnostics):
-        return Rendering(validation, chosen, {}, bool(environments))
-    prefix = repository_files.repository_path(root) if prefix is None else prefix
-    rendered = build_tree(validation.platform, chosen, prefix + OUTPUT_DIR)
-    if environments:
-        return Rendering(validation, chosen, rendered, True)
-    workflows = ci.render(validation.platform, prefix, OUTPUT_DIR)
-    rendered.update((path, text.encode()) for path, text in workflows.rendered.items())
-    return Rendering(
-        validation,
-        chosen,
-        dict(sorted(rendered.items())),
-        workflows={name: text.encode() for name, text in workflows.repository.items()},
+    run = generate(
+        replace(
+            run,
+            environments=chosen,
+            complete=not environments,
+            repository_path=repository_path(root) if prefix is None else prefix,
+            tolerate=tolerate,
+        )
     )
+    return Rendering(_validation(run), chosen, run.tree, bool(environments), run.workflows)
+
+
+def _platform_files(context: PlatformContext) -> list[tuple[str, File]]:
+    """What the targets render once per complete render: whole files only."""
+    out = []
+    for target in TARGETS.values():
+        for path, obj in target.render_platform(context):
+            assert isinstance(obj, File), f"{target.name}: platform-wide output is files"
+            out.append((path, obj))
+    return out
+
+
+#: From this many service-environments on, rendering uses forked workers.
+PARALLEL_RENDER_FROM = 600
 
 
 def build_tree(
@@ -261,99 +275,40 @@ def build_tree(
     """
     work = sum(1 for env, _ in platform.resolved if env in environments)
     parts = None
-    if len(environments) > 1 and work >= PARALLEL_RENDER_FROM and _cores() > 1:
+    if len(environments) > 1 and work >= PARALLEL_RENDER_FROM and workers.cores() > 1:
         parts = _render_forked(platform, environments, output_path)
     if parts is None:
-        parts = [_render_environment(env, platform, output_path) for env in environments]
+        parts = [_render_environment((platform, output_path), env) for env in environments]
     files = {path: text for part in parts for path, text in part.items()}
     return {path: files[path].encode() for path in sorted(files)}
-
-
-#: From this many service-environments on, rendering uses forked workers.
-PARALLEL_RENDER_FROM = 600
-_FORKED: tuple[Platform, str] | None = None
 
 
 def _render_forked(
     platform: Platform, environments: Sequence[str], output_path: str
 ) -> list[dict[str, str]] | None:
     """Each environment rendered in a forked worker; None where forking is not possible."""
-    global _FORKED
-    if "fork" not in mp.get_all_start_methods():
-        return None
-    _FORKED = (platform, output_path)  # inherited by the forked workers, never pickled
-    try:
-        with mp.get_context("fork").Pool(min(_cores(), len(environments), 4)) as pool:
-            return pool.map(_render_environment, environments, chunksize=1)
-    except OSError:  # no processes to be had (a sandbox, a limit): render here
-        return None
-    finally:
-        _FORKED = None
+    return workers.fork_map(_render_environment, (platform, output_path), environments, processes=4)
 
 
-def _render_environment(
-    env: str, platform: Platform | None = None, output_path: str | None = None
-) -> dict[str, str]:
+def _render_environment(shared: tuple[Platform, str], env: str) -> dict[str, str]:
     """One environment's files: ``{path: text}`` (the documents joined)."""
-    if platform is None:
-        assert _FORKED is not None
-        platform, output_path = _FORKED
-    assert output_path is not None
+    platform, output_path = shared
     files: dict[str, list[str]] = {}
     seen: set[tuple[str, str, str, str]] = set()
     context = build_context(platform, env, output_path)
     for target in TARGETS.values():
         for path, obj in target.render(context):
-            meta = obj["metadata"]
-            key = (path, obj["kind"], meta.get("namespace", ""), meta["name"])
+            if isinstance(obj, File):  # a whole file of its own, not a YAML document
+                key = (path, "File", "", path)
+            else:
+                meta = obj["metadata"]
+                key = (path, obj["kind"], meta.get("namespace", ""), meta["name"])
             if key in seen:  # the same object twice: a bug in a target
                 raise AssertionError(f"{target.name} renders {key} a second time")
             seen.add(key)
-            if obj["kind"] == FILE_KIND:  # a whole file of its own, not a YAML document
-                files[path] = [obj["text"]]
+            if isinstance(obj, File):
+                assert obj.root == "output", f"{target.name}: {path} is not per environment"
+                files[path] = [obj.text]
                 continue
             files.setdefault(path, []).append(emit.dump(obj))
     return {path: "---\n".join(documents) for path, documents in files.items()}
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-
-
-@cache
-def compiler_digest() -> str:
-    """The compiler's version and source: an edited checkout renders anew."""
-    digest = hashlib.sha256(__version__.encode())
-    package = Path(__file__).parent
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(source.read_bytes())
-    return digest.hexdigest()
-
-
-def render_to_disk(
-    root: Path, environments: Sequence[str] = (), *, check: bool = False
-) -> RenderOutcome:
-    """Render into ``<root>/rendered`` (or, with ``check``, compare): generators/writer.py."""
-    from generators import writer  # the writer builds on this module
-
-    return writer.render_to_disk(root, environments, check=check)
-
-
-def fingerprint(root: Path, specs: Sequence[str]) -> str:
-    """A digest of everything a render depends on: the spec files and the compiler.
-
-    The day counts too (secrets' rotation is judged against it), and so do sealing
-    certificates kept under ``environments/``.
-    """
-    digest = hashlib.sha256(compiler_digest().encode())
-    digest.update(today().isoformat().encode())
-    certs = sorted(p for p in (root / "environments").rglob("*") if p.suffix in (".pem", ".crt"))
-    specs = [*specs, *(p.relative_to(root).as_posix() for p in certs)]
-    for rel in specs:
-        digest.update(rel.encode() + b"\0")
-        try:
-            digest.update((root / rel).read_bytes())
-        except OSError:
-            digest.update(b"\0unreadable")
-    return digest.hexdigest()

@@ -19,9 +19,11 @@ from generators import cli
 TODAY = "2026-11-28"
 os.environ["PLATFORM_TODAY"] = TODAY
 
-CASES = Path(__file__).parent / "cases"
+#: This directory: test data lives under it whichever sub-directory a test is in.
+TESTS = Path(__file__).parent
+CASES = TESTS / "cases"
 BASE = CASES / "base"
-REPO = Path(__file__).parent.parent
+REPO = TESTS.parent
 
 
 def build_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from generators import pipeline, report
+from generators import pipeline
+from generators.diagnostics import formats
 from tests.conftest import CASES, copy_base
 
 INVALID = sorted(p for p in (CASES / "invalid").iterdir() if p.is_dir())
@@ -32,7 +33,7 @@ def test_invalid_case(case: Path, tmp_path: Path, snapshot) -> None:
     root = copy_base(tmp_path / "repo")
     shutil.copytree(case, root, dirs_exist_ok=True)
     result = pipeline.validate_platform(root)
-    text = report.render(result.diagnostics, fmt="human", root=root, files=len(result.files))
+    text = formats.render(result.diagnostics, fmt="human", root=root, files=len(result.files))
     expected_code = case.name.split("-", 1)[0]
     assert [d.code.id for d in result.diagnostics] == [expected_code], text
     assert result.exit_code(strict=True) == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generators.diagnostics import CODES
+from generators.diagnostics.codes import CODES
 from tests.conftest import REPO
 
 
@@ -42,7 +42,8 @@ def test_readme_error_output_is_real(tmp_path) -> None:
     """The README's sample output is what validate prints for the mistakes it shows."""
     import shutil
 
-    from generators import pipeline, report
+    from generators import pipeline
+    from generators.diagnostics import formats
 
     for top in ("platform", "environments", "templates"):
         shutil.copytree(REPO / top, tmp_path / top)
@@ -57,14 +58,14 @@ def test_readme_error_output_is_real(tmp_path) -> None:
         web.read_text().replace("    production:\n      scaling", "    prod:\n      scaling")
     )
     result = pipeline.validate_platform(tmp_path)
-    text = report.render(result.diagnostics, fmt="human", root=tmp_path, files=len(result.files))
+    text = formats.render(result.diagnostics, fmt="human", root=tmp_path, files=len(result.files))
     readme = (REPO / "README.md").read_text()
     shown = readme.split("```text\n$ platform validate\n")[1].split("```")[0]
     assert shown == text
 
 
 def test_every_default_alert_has_its_runbook_heading() -> None:
-    from generators.alert_defaults import ALERTS
+    from generators.domain.monitoring.defaults import ALERTS
 
     text = (REPO / "docs" / "observability.md").read_text()
     headings = {

@@ -18,8 +18,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generators import pipeline, report
-from generators.load import discover, load_text
+from generators import pipeline
+from generators.diagnostics import formats
+from generators.source.discover import discover
+from generators.source.load import load_text
 from tests.conftest import REPO
 
 SCALARS = st.one_of(
@@ -93,8 +95,8 @@ def assert_located(root: Path, files: list[str]) -> None:
         assert location.line >= 1, diagnostic
         assert location.col >= 1, diagnostic
         assert diagnostic.message, diagnostic
-    for fmt in report.FORMATS:
-        report.render(result.diagnostics, fmt=fmt, root=root, files=len(result.files))
+    for fmt in formats.FORMATS:
+        formats.render(result.diagnostics, fmt=fmt, root=root, files=len(result.files))
 
 
 @FUZZ

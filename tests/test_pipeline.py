@@ -1,13 +1,15 @@
-"""The whole validation run: one mistake, one report, no echoes elsewhere."""
+"""The stages run end to end: one mistake, one report, the same result in workers."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from generators import pipeline
-from tests.conftest import build_tree
+from generators import pipeline, workers
+from generators.source import discover
+from tests.conftest import REPO, build_tree
 
 
 @pytest.mark.parametrize(
@@ -73,9 +75,39 @@ def test_parallel_loading_reports_exactly_what_serial_loading_does(
         },
     )
     serial = pipeline.validate_platform(base_tree)
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)
+    if workers.cores() < 2:
+        pytest.skip("one core: files are always loaded in this process")
+    monkeypatch.setattr(discover, "PARALLEL_FROM", 0)
+    forked: list[object] = []
+    real = workers.fork_map
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        forked.append(real(*args, **kwargs))
+        return forked[-1]
+
+    monkeypatch.setattr(workers, "fork_map", spy)
     parallel = pipeline.validate_platform(base_tree)
+    assert forked
+    assert forked[0] is not None, "the files were not loaded in workers"
     assert parallel.diagnostics == serial.diagnostics
     assert [d.code.id for d in parallel.diagnostics] == ["PL101", "PL204"]
     assert parallel.diagnostics[0].code is serial.diagnostics[0].code
     assert parallel.platform.teams.keys() == serial.platform.teams.keys()
+
+
+def test_forked_rendering_gives_the_same_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    validation = pipeline.validate_platform(REPO)
+    envs = sorted(validation.platform.environments)
+    serial = pipeline.build_tree(validation.platform, envs)
+    monkeypatch.setattr(pipeline, "PARALLEL_RENDER_FROM", 0)
+    results: list[object] = []
+    real = pipeline._render_forked
+
+    def spy(*args: Any) -> Any:
+        results.append(real(*args))
+        return results[-1]
+
+    monkeypatch.setattr(pipeline, "_render_forked", spy)
+    assert pipeline.build_tree(validation.platform, envs) == serial
+    assert results
+    assert results[0] is not None  # the workers did render (no fallback)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generators import diff_report
-from generators.ci.actions import PINS
+from generators.diff import report
+from generators.domain.ci.actions import PINS
 from tests.conftest import REPO, invoke
 
 WORKFLOWS = sorted((REPO / ".github/workflows").glob("*.yml"))
@@ -54,7 +54,7 @@ def test_pull_requests_get_annotations_sarif_stale_checks_and_one_diff_comment()
         'platform diff --base "origin/$BASE_REF" --format markdown > diff.md',
     ):
         assert command in script
-    assert diff_report.MARKER in script  # the comment is found again by its marker
+    assert report.MARKER in script  # the comment is found again by its marker
     assert "--method PATCH" in script
     assert any("upload-sarif" in step.get("uses", "") for step in steps(workflow, "pull-request"))
 
@@ -82,7 +82,7 @@ def test_pre_commit_hooks_run_real_commands() -> None:
 
 
 def test_this_repositorys_workflows_pass_actionlint() -> None:
-    from tests.test_ci import actionlint, lint
+    from tests.targets.test_ci import actionlint, lint
 
     run = lint(actionlint(), REPO)
     assert run.returncode == 0, run.stdout + run.stderr

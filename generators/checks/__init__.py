@@ -22,7 +22,7 @@ from generators.checks import (
     secrets,
 )
 from generators.diagnostics import Diagnostic
-from generators.graph import Platform
+from generators.model.platform import Platform
 
 
 class Check(Protocol):

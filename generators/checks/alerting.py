@@ -7,29 +7,25 @@ import re
 import zoneinfo
 from collections.abc import Iterator
 
-from generators import diagnostics as codes
 from generators.checks.base import at
 from generators.checks.secrets import unknown_secret, use_problems
-from generators.diagnostics import Diagnostic
-from generators.documents import Parsed
-from generators.graph import Platform
-from generators.routing import (
+from generators.diagnostics import Diagnostic, Location, codes
+from generators.diagnostics.suggest import did_you_mean
+from generators.domain.alerting.routes import (
     ALERTMANAGER,
-    Matcher,
     channel_sets,
     credentials,
-    expired,
     has_channel,
-    instant,
-    parse_matcher,
     policy_credentials,
     secret_file,
     severity_route,
 )
-from generators.source import KeyPath, Location
+from generators.domain.alerting.silences import Matcher, expired, instant, parse_matcher
+from generators.model.platform import Platform
+from generators.model.uses import SecretUse
+from generators.source.documents import Parsed
+from generators.source.located import KeyPath
 from generators.spec.alerting import SEVERITIES, AlertingPolicySpec, Channel, Maintenance
-from generators.suggest import did_you_mean
-from generators.wiring import SecretUse
 
 Located = tuple[Location, KeyPath]
 

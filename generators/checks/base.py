@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from generators.diagnostics import Code, Diagnostic
-from generators.documents import Parsed
-from generators.graph import Resolved
-from generators.source import KeyPath, dotted
+from generators.model.platform import Resolved
+from generators.source.documents import Parsed
+from generators.source.located import KeyPath, dotted
 
 
 def at(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generators import diagnostics as codes
 from generators.checks.base import at, where
-from generators.ci.plan import builders, platform_repository, sources
-from generators.diagnostics import Diagnostic
-from generators.graph import Platform
+from generators.diagnostics import Diagnostic, codes
+from generators.domain.ci.plan import builders, platform_repository, sources
+from generators.model.platform import Platform
 
 
 def check_sources(platform: Platform) -> Iterator[Diagnostic]:

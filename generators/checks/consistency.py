@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generators import diagnostics as codes
 from generators.checks.base import at, at_resolved
-from generators.cron import schedule_error
-from generators.diagnostics import Diagnostic
-from generators.graph import Platform, Resolved
-from generators.naming import config_key, has_version, public_host
-from generators.quantity import parse_quantity
-from generators.resolve import effective_resources
-from generators.suggest import did_you_mean
+from generators.diagnostics import Diagnostic, codes
+from generators.diagnostics.suggest import did_you_mean
+from generators.domain.cron import schedule_error
+from generators.model.naming import config_key, has_version, public_host
+from generators.model.platform import Platform, Resolved
+from generators.model.resources import effective_resources
+from generators.spec.quantity import parse_quantity
 
 
 def check_workload_fields(platform: Platform) -> Iterator[Diagnostic]:

@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generators import diagnostics as codes
 from generators.checks.base import at, at_resolved, where
 from generators.checks.secrets import may_use, running_users, shared_names
-from generators.diagnostics import Diagnostic
-from generators.documents import Parsed
-from generators.graph import Platform, Resolved
-from generators.naming import public_host
-from generators.source import KeyPath
+from generators.diagnostics import Diagnostic, codes
+from generators.diagnostics.suggest import did_you_mean
+from generators.domain.webhooks import CONFIG_PATH as WEBHOOKS_PATH
+from generators.model.naming import public_host
+from generators.model.platform import Platform, Resolved
+from generators.model.uses import integration_values, secret_uses
+from generators.source.documents import Parsed
+from generators.source.located import KeyPath
 from generators.spec.catalog import CatalogEntry, Setting
 from generators.spec.integration import Integration
-from generators.suggest import did_you_mean
-from generators.webhooks import CONFIG_PATH as WEBHOOKS_PATH
-from generators.wiring import integration_values, secret_uses
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),

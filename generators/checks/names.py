@@ -6,11 +6,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from generators import diagnostics as codes
 from generators.checks.base import at, at_resolved
-from generators.diagnostics import Diagnostic
-from generators.graph import Platform
-from generators.naming import (
+from generators.diagnostics import Diagnostic, codes
+from generators.model.naming import (
     CRONJOB_NAME_MAX,
     DNS_LABEL,
     DNS_LABEL_MAX,
@@ -20,6 +18,7 @@ from generators.naming import (
     namespace,
     public_host,
 )
+from generators.model.platform import Platform
 
 
 def check_names(platform: Platform) -> Iterator[Diagnostic]:

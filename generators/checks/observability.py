@@ -7,15 +7,14 @@ from functools import cache
 
 import promql_parser
 
-from generators import diagnostics as codes
-from generators.alert_defaults import ALERTS
 from generators.checks.base import at_resolved
-from generators.cron import interval_seconds
-from generators.diagnostics import Diagnostic
-from generators.graph import Platform, Resolved
-from generators.slo import check_query, rule_groups
+from generators.diagnostics import Diagnostic, codes
+from generators.diagnostics.suggest import did_you_mean
+from generators.domain.cron import interval_seconds
+from generators.domain.monitoring.defaults import ALERTS
+from generators.domain.monitoring.slo import check_query, rule_groups
+from generators.model.platform import Platform, Resolved
 from generators.spec.observability import SLOSpec, Thresholds
-from generators.suggest import did_you_mean
 
 
 def _promql_problem(query: str) -> str | None:
@@ -112,7 +111,7 @@ _NAMES = {"team": "team", "service": "service", "environment": "environment"}
 def _defaults_problem(
     workload: str, thresholds: Thresholds, autoscaled: bool, schedule: str | None
 ) -> str | None:
-    from generators.targets.monitoring import defaults_of
+    from generators.domain.monitoring.rules import defaults_of
 
     rules = defaults_of("service", "namespace", workload, thresholds, autoscaled, schedule, _NAMES)
     return _first_problem(rule["expr"] for rule in rules)
@@ -120,7 +119,7 @@ def _defaults_problem(
 
 @cache
 def _slo_problem(objective: SLOSpec) -> str | None:
-    from generators.targets.monitoring import sloth_slo
+    from generators.domain.monitoring.rules import sloth_slo
 
     groups = rule_groups(sloth_slo("service", "namespace", objective, _NAMES))
     return _first_problem(rule["expr"] for group in groups for rule in group["rules"])

@@ -17,10 +17,9 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from generators import diagnostics as codes
-from generators.diagnostics import Diagnostic
-from generators.graph import Platform
-from generators.source import KeyPath, dotted
+from generators.diagnostics import Diagnostic, codes
+from generators.model.platform import Platform
+from generators.source.located import KeyPath, dotted
 
 ALLOWLIST = "pragma: allowlist secret"
 # Values under these keys are ciphertext, digests, references by name, or formats the

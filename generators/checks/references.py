@@ -11,14 +11,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from generators import diagnostics as codes
 from generators.checks.base import at, where
-from generators.diagnostics import Diagnostic
-from generators.documents import Parsed, canonical_first
-from generators.graph import Platform
-from generators.interpolation import Reference, references
-from generators.source import KeyPath, Location, dotted
-from generators.suggest import did_you_mean
+from generators.diagnostics import Diagnostic, Location, codes
+from generators.diagnostics.suggest import did_you_mean
+from generators.model.interpolation import Reference, references
+from generators.model.platform import Platform
+from generators.source.documents import Parsed, canonical_first
+from generators.source.located import KeyPath, dotted
 
 
 def check_duplicate_names(platform: Platform) -> Iterator[Diagnostic]:

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from generators import diagnostics as codes
 from generators.checks.base import at, where
-from generators.checks.rotation import now
-from generators.diagnostics import Code, Diagnostic
-from generators.documents import Parsed
-from generators.graph import Platform, Resolved
-from generators.naming import namespace
-from generators.routing import channel_sets, contact_credentials
-from generators.source import dotted
+from generators.diagnostics import Code, Diagnostic, codes
+from generators.diagnostics.suggest import did_you_mean
+from generators.domain.alerting.routes import channel_sets, contact_credentials
+from generators.model.clock import now
+from generators.model.naming import namespace
+from generators.model.platform import Platform, Resolved
+from generators.model.uses import SecretUse, secret_uses
+from generators.source.documents import Parsed
+from generators.source.located import dotted
 from generators.spec.base import SecretRef
 from generators.spec.secret import Access, Sealed
 from generators.spec.service import Workload
-from generators.suggest import did_you_mean
-from generators.wiring import SecretUse, secret_uses
 
 
 def may_use(access: Access, owner: str, service: str, team: str) -> bool:
@@ -237,7 +236,7 @@ def access_refs(
 def _check_sealed(
     platform: Platform, doc: Parsed, name: str, env: str, sealed: Sealed
 ) -> Iterator[Diagnostic]:
-    from generators.sealing import ciphertext_problem
+    from generators.domain.secrets.sealing import ciphertext_problem
 
     base = ("spec", "environments", env, "sealed")
     sealing = platform.environments[env][1].spec.secrets.sealing

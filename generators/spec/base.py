@@ -11,7 +11,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 from pydantic_core import PydanticCustomError
 
-from generators.quantity import parse_quantity
+from generators.spec.quantity import parse_quantity
 
 API_VERSION = "platform/v1"
 

@@ -1,6 +1,7 @@
 """Alert routing per environment: the Alertmanager configuration Secret and the silences.
 
-The configuration (generators/routing.py says why native, not AlertmanagerConfig) goes
+The configuration (generators/domain/alerting/config.py says why native, not
+AlertmanagerConfig) goes
 into the `_observability` app as the Secret the Alertmanager's `spec.configSecret`
 names. The silences go to ``_silences/<env>/silences.json``, outside every environment's
 directory (they are not Kubernetes objects, and Argo CD, Flux or kustomize pointed at
@@ -14,24 +15,25 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from generators import routing
-from generators.context import EnvContext
-from generators.emit import dump
-from generators.targets.base import (
+from generators.domain.alerting.config import alertmanager_config
+from generators.domain.alerting.routes import CONFIG_KEY, credentials
+from generators.domain.alerting.silences import postable_silence
+from generators.domain.layout import (
     CREDENTIALS_ANNOTATION,
     MANAGED_BY,
-    Output,
+    OBSERVABILITY_APP,
+    SILENCES_DIR,
     app_path,
-    file_output,
 )
-from generators.targets.monitoring import OBSERVABILITY_APP
+from generators.emit import dump
+from generators.targets.base import File, Output, Target
+from generators.targets.context import EnvContext
 
-SILENCES_DIR = "_silences"
 #: Lists the Secrets the Alertmanager must mount (its `spec.secrets`) for the config.
 MOUNTS_ANNOTATION = "platform/alertmanager-mounts"
 
 
-class AlertingTarget:
+class AlertingTarget(Target):
     """Renders the alert routing of one environment."""
 
     name = "alerting"
@@ -42,23 +44,18 @@ class AlertingTarget:
             return
         yield app_path(context.name, OBSERVABILITY_APP), self.config_secret(context)
         if context.alerting.silences:
-            yield file_output(
-                f"{SILENCES_DIR}/{context.name}/silences.json", self.silences(context)
-            )
+            yield f"{SILENCES_DIR}/{context.name}/silences.json", File(self.silences(context))
 
     def config_secret(self, context: EnvContext) -> dict[str, Any]:
         """The Alertmanager configuration, in the Secret the operator loads it from."""
         alerting = context.alerting
         assert alerting is not None
         target = context.spec.monitoring.alertmanager
-        config = routing.alertmanager_config(
+        config = alertmanager_config(
             context.name, alerting.policy, alerting.teams, alerting.fallback
         )
         mounts = sorted(
-            {
-                ref.secret
-                for ref, _, _ in routing.credentials(alerting.policy, alerting.teams, context.name)
-            }
+            {ref.secret for ref, _, _ in credentials(alerting.policy, alerting.teams, context.name)}
         )
         meta: dict[str, Any] = {
             "name": target.configSecret,
@@ -76,7 +73,7 @@ class AlertingTarget:
             "kind": "Secret",
             "metadata": meta,
             "type": "Opaque",
-            "stringData": {routing.CONFIG_KEY: dump(config)},
+            "stringData": {CONFIG_KEY: dump(config)},
         }
 
     def silences(self, context: EnvContext) -> str:
@@ -84,4 +81,4 @@ class AlertingTarget:
         alerting = context.alerting
         assert alerting is not None
         ordered = sorted(alerting.silences, key=lambda s: s.name)
-        return json.dumps([routing.postable_silence(s) for s in ordered], indent=2) + "\n"
+        return json.dumps([postable_silence(s) for s in ordered], indent=2) + "\n"

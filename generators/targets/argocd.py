@@ -10,19 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generators.context import EnvContext
-from generators.targets.base import MANAGED_BY, Output, app_path
-from generators.targets.kubernetes import NAMESPACES_APP
-from generators.targets.monitoring import OBSERVABILITY_APP
-from generators.targets.secrets import SECRETS_APP
+from generators.domain.layout import (
+    ARGOCD_APP,
+    MANAGED_BY,
+    NAMESPACES_APP,
+    OBSERVABILITY_APP,
+    SECRETS_APP,
+    app_path,
+)
+from generators.targets.base import Output, Target
+from generators.targets.context import EnvContext
 
-ARGOCD_APP = "_argocd"
 # Namespaces first, then the services (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/).
 NAMESPACES_WAVE = "-10"
 SECRETS_WAVE = "-5"
 
 
-class ArgoCDTarget:
+class ArgoCDTarget(Target):
     """Renders the Argo CD projects and applications of one environment."""
 
     name = "argocd"

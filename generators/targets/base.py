@@ -1,55 +1,49 @@
-"""What every output target shares: its protocol, and the labels every object carries."""
+"""What every output target shares: the Target base, what it yields, and common metadata."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
-from generators.context import Deployed, EnvContext
+from generators.domain.layout import MANAGED_BY
+from generators.targets.context import Deployed, EnvContext, PlatformContext
 
-#: One rendered object: its path under the output root, and the object.
-Output = tuple[str, Mapping[str, Any]]
-
-MANAGED_BY = "platform-compiler"
 LABEL_PREFIX = "platform"
 
 
-class Target(Protocol):
-    """An output target: renders one environment into objects at stable paths."""
+@dataclass(frozen=True)
+class File:
+    """A whole file that is not Kubernetes objects (a JSON list, a workflow), as its text."""
 
-    name: str
+    text: str
+    #: Where its path is relative to: the output tree (``rendered/``), or the top of the
+    #: git repository (``.github/workflows/…``: only complete renders write those).
+    root: Literal["output", "repository"] = "output"
+
+
+#: One rendered thing at its path: a Kubernetes object (the documents of one file are
+#: the objects rendered at its path, in order), or a whole :class:`File`.
+Output = tuple[str, Mapping[str, Any] | File]
+
+
+class Target:
+    """An output target: what one part of the runtime needs, rendered from the model.
+
+    A target overrides :meth:`render` (per environment), :meth:`render_platform` (once
+    per complete render, for platform-wide files), or both; methods named after what
+    they render build each object. Register it in :data:`generators.targets.TARGETS`.
+    """
+
+    name: ClassVar[str]
 
     def render(self, context: EnvContext) -> Iterator[Output]:
-        """Yield every object of the environment, each at its path."""
-        ...
+        """Every object of one environment, each at its path (none by default)."""
+        return iter(())
 
-
-#: The one file of each app directory; it holds the app's objects, one YAML document each.
-MANIFESTS = "manifests.yaml"
-
-
-def app_path(*parts: str) -> str:
-    """``<parts...>/manifests.yaml``: the file an app's objects are written to.
-
-    One multi-document file per app directory, not one file per object: creating files
-    is most of the cost of a render (see docs/benchmarks.md), Argo CD and Flux read
-    multi-document files as they are, and the app directory stays the unit of review
-    and ownership.
-    """
-    return "/".join((*parts, MANIFESTS))
-
-
-#: On a Secret whose data holds no credential (the Alertmanager configuration, whose
-#: credentials are file paths), "false": `platform diff` may then show its changes.
-CREDENTIALS_ANNOTATION = "platform/holds-credentials"
-
-#: The kind of a non-Kubernetes file a target renders (see :func:`file_output`).
-FILE_KIND = "platform/file"
-
-
-def file_output(path: str, text: str) -> Output:
-    """A file that is not Kubernetes objects (a JSON list), written as ``text`` exactly."""
-    return path, {"kind": FILE_KIND, "metadata": {"name": path}, "text": text}
+    def render_platform(self, context: PlatformContext) -> Iterator[Output]:
+        """Platform-wide files, written only by complete renders (none by default)."""
+        return iter(())
 
 
 def selector_labels(service: Deployed) -> dict[str, str]:
@@ -84,6 +78,18 @@ def metadata(
     if annotations:
         meta["annotations"] = dict(sorted(annotations.items()))
     meta.update(extra)
+    return meta
+
+
+def environment_metadata(context: EnvContext, name: str, namespace: str | None) -> dict[str, Any]:
+    """Metadata of an environment-wide object: managed by the compiler, for this environment."""
+    meta: dict[str, Any] = {"name": name}
+    if namespace is not None:
+        meta["namespace"] = namespace
+    meta["labels"] = {
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+        "platform/environment": context.name,
+    }
     return meta
 
 

@@ -13,16 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generators.context import Deployed, EnvContext, SecretObject
-from generators.sealing import SCOPE_ANNOTATIONS
+from generators.domain.layout import MANAGED_BY, SECRETS_APP, app_path
+from generators.domain.secrets.sealing import SCOPE_ANNOTATIONS
 from generators.spec.environment import SecretStoreSpec
-from generators.targets.base import MANAGED_BY, Output, app_path, metadata
+from generators.targets.base import Output, Target, metadata
+from generators.targets.context import Deployed, EnvContext, SecretObject
 
-SECRETS_APP = "_secrets"
 ESO_API = "external-secrets.io/v1"
 
 
-class SecretsTarget:
+class SecretsTarget(Target):
     """Renders the secret objects of one environment."""
 
     name = "secrets"

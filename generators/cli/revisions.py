@@ -1,0 +1,159 @@
+"""`platform diff`, `hydrate`, `history` and `rollback`: the commands over git revisions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from generators.cli.common import (
+    EXIT_DRIFT,
+    EXIT_OK,
+    color,
+    env_option,
+    format_option,
+    platform_root,
+    root_option,
+    table,
+)
+from generators.diff import compare, report
+from generators.ops import hydrate, revisions
+
+#: What `--format` of the commands that print a diff offers.
+DIFF_FORMATS = ("text", "markdown", "json")
+
+
+@click.command()
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Revision to compare with. Default: the merge-base with the default branch "
+    "(origin/HEAD, origin/main, main or master).",
+)
+@env_option("Only this environment (repeatable). Default: all.")
+@format_option(DIFF_FORMATS, help="markdown: a pull-request comment within GitHub's size limit.")
+@click.option("--exit-code", is_flag=True, help="Exit 2 when anything changes (as render --check).")
+@root_option
+@click.pass_context
+def diff(
+    ctx: click.Context,
+    base: str | None,
+    environments: tuple[str, ...],
+    fmt: str,
+    exit_code: bool,
+    root: Path | None,
+) -> int:
+    """Show what the working tree's specs change in the rendered output, per environment.
+
+    The base revision is compiled straight from git's object database (no checkout; the
+    working tree is untouched), with this compiler, so the diff is the specs' doing.
+    Added, removed and changed objects by kind, namespace and name, field by field;
+    secret values are never printed. The impact (newly public services, secrets,
+    permissions, alert routing, removed services, requested resources) comes first.
+
+    \b
+    Example:
+      platform diff
+      platform diff --base origin/main --env production
+      platform diff --format markdown > comment.md   # in CI, for the PR comment
+    """
+    result = compare.compare(platform_root(ctx), base, environments)
+    click.echo(report.render(result, fmt, color=color() and fmt == "text"), nl=False)
+    return EXIT_DRIFT if exit_code and not result.empty else EXIT_OK
+
+
+@click.command("hydrate")
+@env_option("Environment to hydrate (repeatable). Default: every one with `gitops.hydrateBranch`.")
+@click.option("--branch", help="Branch to commit to. Default: the environment's hydrateBranch.")
+@click.option(
+    "--source", default="HEAD", show_default=True, help="Commit whose specs are rendered."
+)
+@root_option
+@click.pass_context
+def hydrate_command(
+    ctx: click.Context,
+    environments: tuple[str, ...],
+    branch: str | None,
+    source: str,
+    root: Path | None,
+) -> int:
+    """Commit an environment's rendered tree into a branch (working tree untouched).
+
+    The source commit is rendered from git's object database; the branch gets
+    `<env>/<app>/manifests.yaml`, plus `hydrator.metadata` and `README.md` naming the
+    source commit and the compiler. Nothing is committed when the tree is unchanged.
+    Push the branch yourself (`git push origin BRANCH`).
+
+    \b
+    Example:
+      platform hydrate --env production --branch hydrated/production
+      platform hydrate            # every environment with gitops.hydrateBranch
+    """
+    for item in hydrate.hydrate(platform_root(ctx), environments, branch, source):
+        click.echo(item.summary())
+    return EXIT_OK
+
+
+@click.command("history")
+@click.argument("service")
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many commits.")
+@format_option(("table", "json"))
+@root_option
+@click.pass_context
+def history_command(
+    ctx: click.Context, service: str, limit: int | None, fmt: str, root: Path | None
+) -> int:
+    """The commits that changed SERVICE's spec or its rendered output, newest first.
+
+    \b
+    Example:
+      platform history checkout-api
+      platform history web --limit 5 --format json
+    """
+    entries = revisions.history(platform_root(ctx), service, limit)
+    if fmt == "json":
+        click.echo(json.dumps([entry.to_dict() for entry in entries], indent=2))
+    elif not entries:
+        click.echo(
+            f"No commit changed {service!r} (platform/services/{service}.yaml or its output)."
+        )
+    else:
+        click.echo(table([revisions.Entry.HEADINGS, *(entry.row() for entry in entries)]))
+    return EXIT_OK
+
+
+@click.command("rollback")
+@click.argument("service")
+@click.option("--to", "revision", required=True, metavar="REV", help="Revision to restore from.")
+@format_option(
+    DIFF_FORMATS, help="Format of the diff printed at the end (markdown: for the pull request)."
+)
+@root_option
+@click.pass_context
+def rollback_command(
+    ctx: click.Context, service: str, revision: str, fmt: str, root: Path | None
+) -> int:
+    """Restore SERVICE's spec and image pins from REV, validate, render, print the diff.
+
+    The spec file and each environment's `images.<service>` pin are written as they
+    were at REV (other edits to the environment files, and their comments, stay);
+    then the platform is validated and rendered. If it does not validate, every file
+    is put back. The diff against HEAD is what to put in the pull request.
+
+    \b
+    Example:
+      platform history checkout-api
+      platform rollback checkout-api --to 3f2a9c1 --format markdown > pr.md
+    """
+    done = revisions.rollback(platform_root(ctx), service, revision)
+    if done.diff is None:
+        click.echo(f"{service} already matches {done.revision[:12]}: nothing to restore.")
+        return EXIT_OK
+    click.echo(f"Restored from {done.revision[:12]}: {', '.join(done.restored)}", err=True)
+    click.echo(report.render(done.diff, fmt, color=color() and fmt == "text"), nl=False)
+    return EXIT_OK
+
+
+#: This file's commands.
+COMMANDS = (diff, hydrate_command, history_command, rollback_command)

@@ -1,0 +1,1 @@
+"""Secrets knowledge shared by checks and targets: sealing (kubeseal's algorithm), rotation."""

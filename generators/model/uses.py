@@ -1,0 +1,188 @@
+"""Who uses which secret and integration, per environment: shared by the checks and the targets.
+
+A service takes secret values in four ways: an env var `{secret, key}`, a secret file,
+a webhook's signing secret, and the credentials of an integration it uses. Each use
+keeps where it was written, so a check can point at it, and what it injects, so a
+target can wire it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from generators.diagnostics import Location
+from generators.model.naming import webhook_env
+from generators.model.platform import Platform, Resolved
+from generators.source.documents import Parsed
+from generators.source.located import KeyPath
+from generators.spec.base import SecretRef
+from generators.spec.catalog import CatalogEntry
+from generators.spec.integration import Integration
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
+
+
+@dataclass(frozen=True)
+class SecretUse:
+    """One use of one key of a secret by a service.
+
+    Where it was written is worked out only when asked (a check found a problem):
+    locating reads the file's positions, which a valid run never needs.
+    """
+
+    service: str
+    secret: str
+    key: str
+    #: Env var the value is injected as, or None for a file.
+    env: str | None
+    #: Mounted file path, or None for an env var.
+    path: str | None
+    #: What brought the use: "env", "file", "webhook <name>", "integration <name>".
+    via: str
+    #: Locates a key path below the reference: the `{secret, key}` mapping's fields.
+    locate: Callable[[KeyPath], tuple[Location, KeyPath]]
+
+    @property
+    def location(self) -> Location:
+        """Where the secret's name is written."""
+        return self.locate(("secret",))[0]
+
+    @property
+    def key_location(self) -> Location:
+        """Where the key is written."""
+        return self.locate(("key",))[0]
+
+    @property
+    def key_path(self) -> KeyPath:
+        """The reference's key path in its file."""
+        return self.locate(("secret",))[1][:-1]
+
+
+@dataclass(frozen=True)
+class IntegrationValues:
+    """An integration instance's effective values in one environment."""
+
+    name: str
+    entry: CatalogEntry
+    settings: Mapping[str, Any]
+    secrets: Mapping[str, SecretRef]
+    #: Catalog secret key -> key path in the instance file that maps it.
+    secret_paths: Mapping[str, KeyPath]
+
+    def fill(self, template: str) -> str:
+        """``template`` with each ``{setting}`` replaced by the setting's value."""
+        return PLACEHOLDER.sub(lambda m: _text(self.settings.get(m.group(1), m.group(0))), template)
+
+    def plain_env(self) -> list[tuple[str, str]]:
+        """The non-secret env vars: settings, health-check URL and rate limit."""
+        spec = self.entry.spec
+        out = [
+            (s.env, _text(self.settings[s.name])) for s in spec.settings if s.name in self.settings
+        ]
+        out.append((f"{spec.envPrefix}_HEALTH_URL", self.fill(spec.healthCheck.url)))
+        limit = spec.rateLimit
+        out.append((f"{spec.envPrefix}_RATE_LIMIT", f"{limit.requests}/{limit.per}"))
+        return out
+
+    def egress(self) -> list[tuple[str, int]]:
+        """Hosts (with `{setting}` filled) and ports the clients connect to."""
+        return [(self.fill(e.host), e.port) for e in self.entry.spec.egress]
+
+
+def integration_values(platform: Platform, name: str, environment: str) -> IntegrationValues | None:
+    """The instance's settings (catalog defaults < top level < environment block) and secrets."""
+    if name not in platform.integrations:
+        return None
+    _, instance = platform.integrations[name]
+    entry = platform.catalog.get(instance.spec.catalog)
+    if entry is None:
+        return None
+    return _values(instance, entry[1], environment)
+
+
+def _values(instance: Integration, entry: CatalogEntry, environment: str) -> IntegrationValues:
+    spec = instance.spec
+    block = spec.environments.get(environment)
+    settings: dict[str, Any] = {
+        s.name: s.default for s in entry.spec.settings if s.default is not None
+    }
+    settings.update(spec.settings)
+    secrets = dict(spec.secrets)
+    paths: dict[str, KeyPath] = {key: ("spec", "secrets", key) for key in spec.secrets}
+    if block is not None:
+        settings.update(block.settings)
+        secrets.update(block.secrets)
+        paths.update(
+            {k: ("spec", "environments", environment, "secrets", k) for k in block.secrets}
+        )
+    return IntegrationValues(instance.metadata.name, entry, settings, secrets, paths)
+
+
+def secret_uses(platform: Platform, resolved: Resolved) -> Iterator[SecretUse]:
+    """Every secret key a resolved service uses, with where it was written."""
+    workload, name = resolved.workload, resolved.service
+    for var, value in sorted(workload.env.items()):
+        if isinstance(value, SecretRef):
+            yield _use(resolved, value, ("env", var), env=var, via="env")
+    for i, file in enumerate(workload.secretFiles):
+        ref = SecretRef(secret=file.secret, key=file.key)
+        yield _use(resolved, ref, ("secretFiles", i), path=file.path, via="file")
+    for i, hook in enumerate(workload.webhooks.incoming):
+        path: KeyPath = ("webhooks", "incoming", i, "signingSecret")
+        yield _use(
+            resolved,
+            hook.signingSecret,
+            path,
+            env=webhook_env(hook.name),
+            via=f"webhook {hook.name}",
+        )
+    for i, out in enumerate(workload.webhooks.outgoing):
+        if out.signingSecret is not None:
+            path = ("webhooks", "outgoing", i, "signingSecret")
+            yield _use(
+                resolved,
+                out.signingSecret,
+                path,
+                env=webhook_env(out.name),
+                via=f"webhook {out.name}",
+            )
+    for used in workload.integrations:
+        values = integration_values(platform, used, resolved.environment)
+        if values is None:
+            continue
+        doc = platform.integrations[used][0]
+        for key in values.entry.spec.secrets:
+            mapped = values.secrets.get(key.key)
+            if mapped is None:
+                continue
+            base = values.secret_paths[key.key]
+
+            def locate(sub: KeyPath, doc: Parsed = doc, base: KeyPath = base) -> Any:
+                return doc.source.locate((*base, *sub)), (*base, *sub)
+
+            yield SecretUse(
+                name, mapped.secret, mapped.key, key.env, None, f"integration {used}", locate
+            )
+
+
+def _use(
+    resolved: Resolved,
+    ref: SecretRef,
+    at: KeyPath,
+    *,
+    env: str | None = None,
+    path: str | None = None,
+    via: str,
+) -> SecretUse:
+    def locate(sub: KeyPath) -> tuple[Location, KeyPath]:
+        location, full, _ = resolved.origin((*at, *sub))
+        return location, full
+
+    return SecretUse(resolved.service, ref.secret, ref.key, env, path, via, locate)
+
+
+def _text(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)

@@ -1,0 +1,76 @@
+"""Which files of a platform are specs, where it sits in its repository, and loading them all."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from generators import workers
+from generators.diagnostics import Diagnostic
+from generators.source.load import load_file
+from generators.source.located import SourceDoc
+
+#: Where spec files live, relative to the platform root.
+SPEC_DIRS = ("platform", "environments", "templates/integrations")
+SPEC_SUFFIXES = (".yaml", ".yml")
+#: The top directories a revision of the platform needs (the spec directories' first parts).
+SOURCE_TOPS = tuple(sorted({top.split("/")[0] for top in SPEC_DIRS}))
+#: Below this many files, reading in one process is faster than starting workers.
+PARALLEL_FROM = 200
+
+
+def discover(root: Path) -> list[str]:
+    """List spec files under ``root`` as sorted POSIX paths relative to it.
+
+    Hidden files and directories are skipped, and so are symlinks that lead outside
+    the root (a spec must be part of the repository to be reviewed).
+    """
+    found: list[str] = []
+    resolved_root = root.resolve()
+    for top in SPEC_DIRS:
+        base = root / top
+        if not base.is_dir():
+            continue
+        for path in base.rglob("*"):
+            rel = path.relative_to(root)
+            if any(part.startswith(".") for part in rel.parts):
+                continue
+            if path.suffix.lower() not in SPEC_SUFFIXES or not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(resolved_root):
+                continue
+            found.append(rel.as_posix())
+    return sorted(found)
+
+
+def load_all(root: Path, files: Sequence[str]) -> list[tuple[SourceDoc | None, list[Diagnostic]]]:
+    """Load every file; on several cores, in worker processes.
+
+    Files are independent and loading is most of a validation. Workers are forked
+    (generators/workers.py), so they start in milliseconds with the compiler loaded;
+    they return plain located data, and the models are built here.
+    """
+    if len(files) >= PARALLEL_FROM and workers.cores() > 1:
+        loaded = workers.fork_map(load_file, root, files, processes=4, chunksize=64)
+        if loaded is not None:
+            return loaded
+    return [load_file(root, rel) for rel in files]
+
+
+def repository_root(root: Path) -> Path:
+    """The top of the git repository holding ``root`` (``root`` itself outside one)."""
+    resolved = root.resolve()
+    for candidate in (resolved, *resolved.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return resolved
+
+
+def repository_path(root: Path) -> str:
+    """``root`` relative to its git repository, with a trailing slash (``""`` at the top).
+
+    Argo CD's source paths and a workflow's paths are relative to the repository, not
+    to the platform root.
+    """
+    relative = root.resolve().relative_to(repository_root(root)).as_posix()
+    return "" if relative == "." else relative + "/"

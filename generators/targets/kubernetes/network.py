@@ -1,0 +1,260 @@
+"""A service's network objects: Service, Ingress or HTTPRoute, webhook routes, policies.
+
+The ingress NetworkPolicy admits only declared dependents (and the ingress controller
+for public services and webhooks); the egress one opens what its integrations and
+webhook subscribers need.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from generators.model.naming import public_host
+from generators.targets.base import exposed_port, metadata, selector_labels
+from generators.targets.context import Deployed, EnvContext
+
+#: Private address ranges (RFC 1918): egress to the internet excludes them.
+PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+EGRESS_HOSTS = "platform/egress-hosts"
+HTTPS = 443
+#: Where API servers listen (the `kubernetes` Service's 443, or the endpoints' 6443).
+API_SERVER_PORTS = (443, 6443)
+
+
+def service(context: EnvContext, service: Deployed) -> dict[str, Any]:
+    """A ClusterIP Service with every declared port."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": metadata(service, context.name),
+        "spec": {
+            "type": "ClusterIP",
+            "selector": selector_labels(service),
+            "ports": [
+                {"name": p.name, "port": p.port, "targetPort": p.name, "protocol": p.protocol}
+                for p in service.workload.ports
+            ],
+        },
+    }
+
+
+def ingress(context: EnvContext, service: Deployed) -> dict[str, Any]:
+    """A networking.k8s.io/v1 Ingress; cert-manager issues its TLS certificate."""
+    expose = service.workload.expose
+    routing = context.spec.routing
+    hosts = [public_host(h, context.spec.baseDomain) for h in expose.hosts]
+    backend = {"service": {"name": service.name, "port": {"name": exposed_port(service)}}}
+    spec: dict[str, Any] = {"ingressClassName": routing.ingressClass}
+    annotations = {}
+    if expose.tls:
+        annotations["cert-manager.io/cluster-issuer"] = routing.clusterIssuer
+        spec["tls"] = [{"hosts": hosts, "secretName": f"{service.name}-tls"}]
+    spec["rules"] = [
+        {
+            "host": host,
+            "http": {
+                "paths": [
+                    {"path": path, "pathType": "Prefix", "backend": backend}
+                    for path in expose.paths
+                ]
+            },
+        }
+        for host in hosts
+    ]
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": metadata(service, context.name, annotations=annotations),
+        "spec": spec,
+    }
+
+
+def http_route(context: EnvContext, service: Deployed) -> dict[str, Any]:
+    """A Gateway API HTTPRoute attached to the environment's Gateway."""
+    expose = service.workload.expose
+    gateway = context.spec.routing.gateway
+    assert gateway is not None  # checked by validate (PL506)
+    port = next(p.port for p in service.workload.ports if p.name == exposed_port(service))
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": metadata(service, context.name),
+        "spec": {
+            "parentRefs": [{"name": gateway.name, "namespace": gateway.namespace}],
+            "hostnames": [public_host(h, context.spec.baseDomain) for h in expose.hosts],
+            "rules": [
+                {
+                    "matches": [
+                        {"path": {"type": "PathPrefix", "value": path}} for path in expose.paths
+                    ],
+                    "backendRefs": [{"name": service.name, "port": port}],
+                }
+            ],
+        },
+    }
+
+
+def webhook_ingress(context: EnvContext, service: Deployed) -> dict[str, Any]:
+    """An Ingress for exactly the incoming webhook paths, on the service's hosts."""
+    workload = service.workload
+    routing = context.spec.routing
+    hosts = [public_host(h, context.spec.baseDomain) for h in workload.expose.hosts]
+    backend = {"service": {"name": service.name, "port": {"name": exposed_port(service)}}}
+    annotations = {}
+    spec: dict[str, Any] = {"ingressClassName": routing.ingressClass}
+    if workload.expose.tls:
+        if workload.expose.visibility != "public":  # else the main Ingress issues it
+            annotations["cert-manager.io/cluster-issuer"] = routing.clusterIssuer
+        spec["tls"] = [{"hosts": hosts, "secretName": f"{service.name}-tls"}]
+    paths = [
+        {"path": hook.path, "pathType": "Exact", "backend": backend}
+        for hook in sorted(workload.webhooks.incoming, key=lambda h: h.path)
+    ]
+    spec["rules"] = [{"host": host, "http": {"paths": paths}} for host in hosts]
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": metadata(
+            service, context.name, f"{service.name}-webhooks", annotations=annotations
+        ),
+        "spec": spec,
+    }
+
+
+def webhook_http_route(context: EnvContext, service: Deployed) -> dict[str, Any]:
+    """An HTTPRoute for exactly the incoming webhook paths."""
+    workload = service.workload
+    gateway = context.spec.routing.gateway
+    assert gateway is not None
+    port = next(p.port for p in workload.ports if p.name == exposed_port(service))
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": metadata(service, context.name, f"{service.name}-webhooks"),
+        "spec": {
+            "parentRefs": [{"name": gateway.name, "namespace": gateway.namespace}],
+            "hostnames": [public_host(h, context.spec.baseDomain) for h in workload.expose.hosts],
+            "rules": [
+                {
+                    "matches": [
+                        {"path": {"type": "Exact", "value": hook.path}, "method": "POST"}
+                        for hook in sorted(workload.webhooks.incoming, key=lambda h: h.path)
+                    ],
+                    "backendRefs": [{"name": service.name, "port": port}],
+                }
+            ],
+        },
+    }
+
+
+def network_policy(context: EnvContext, service: Deployed) -> dict[str, Any]:
+    """Deny all traffic in, except from declared dependents, on the service's ports.
+
+    A public service also admits the ingress controller's (or gateway's) namespace.
+    """
+    ports = [{"protocol": p.protocol, "port": p.port} for p in service.workload.ports]
+    peers: list[dict[str, Any]] = [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": space}},
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": name}},
+        }
+        for name, space in service.dependents
+    ]
+    workload = service.workload
+    if workload.expose.visibility == "public" or workload.webhooks.incoming:
+        controller = context.spec.routing.controllerNamespace
+        peers.append(
+            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": controller}}}
+        )
+    rules = [{"from": peers, "ports": ports}] if peers and ports else []
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": metadata(service, context.name),
+        "spec": {
+            "podSelector": {"matchLabels": selector_labels(service)},
+            "policyTypes": ["Ingress"],
+            "ingress": rules,
+        },
+    }
+
+
+def egress_policy(context: EnvContext, service: Deployed) -> dict[str, Any] | None:
+    """Egress limited to DNS, its dependencies' ports and its external hosts' ports.
+
+    Rendered for services that declare external hosts (integrations, webhook
+    subscribers). A NetworkPolicy cannot name hosts, so: HTTPS APIs (port 443) are
+    reached on the internet, private ranges excluded; other ports (databases, which
+    often sit on private addresses) and IP addresses are opened to any address. The
+    hosts are listed in an annotation for review and for FQDN-aware policy engines.
+    A service that mounts its token also reaches the API server (443 and 6443).
+    """
+    if not service.egress:
+        return None
+    rules: list[dict[str, Any]] = [
+        {
+            "to": [
+                {
+                    "namespaceSelector": {
+                        "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                    },
+                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                }
+            ],
+            "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+        }
+    ]
+    ports: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for name, space, port, protocol in service.dependencies:
+        ports.setdefault((name, space), []).append({"protocol": protocol, "port": port})
+    for (name, space), opened in sorted(ports.items()):
+        rules.append(
+            {
+                "to": [
+                    {
+                        "namespaceSelector": {
+                            "matchLabels": {"kubernetes.io/metadata.name": space}
+                        },
+                        "podSelector": {"matchLabels": {"app.kubernetes.io/name": name}},
+                    }
+                ],
+                "ports": opened,
+            }
+        )
+    public = sorted({p for h, p in service.egress if p == HTTPS and not _is_ip(h)})
+    anywhere = sorted({p for h, p in service.egress if p != HTTPS or _is_ip(h)})
+    if service.workload.serviceAccountToken:
+        anywhere = sorted({*anywhere, *API_SERVER_PORTS})
+    if public:
+        rules.append(_to_ports({"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}, public))
+    if anywhere:
+        rules.append(_to_ports({"cidr": "0.0.0.0/0"}, anywhere))
+    hosts = ", ".join(f"{host}:{port}" for host, port in service.egress)
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": metadata(
+            service, context.name, f"{service.name}-egress", annotations={EGRESS_HOSTS: hosts}
+        ),
+        "spec": {
+            "podSelector": {"matchLabels": selector_labels(service)},
+            "policyTypes": ["Egress"],
+            "egress": rules,
+        },
+    }
+
+
+def _to_ports(block: dict[str, Any], ports: list[int]) -> dict[str, Any]:
+    return {
+        "to": [{"ipBlock": block}],
+        "ports": [{"protocol": "TCP", "port": port} for port in ports],
+    }
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

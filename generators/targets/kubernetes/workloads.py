@@ -1,0 +1,160 @@
+"""A service's workload objects: identity, config, the Deployment, CronJob or Job, scaling."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generators.model.naming import config_key
+from generators.spec.service import Workload
+from generators.targets.base import metadata, selector_labels
+from generators.targets.context import Deployed, EnvContext
+from generators.targets.kubernetes.pods import WEBHOOKS_KEY, pod_template
+
+
+def service_account(context: EnvContext, service: Deployed) -> dict[str, Any]:
+    """The pods' identity; its token is mounted only when the spec asks."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": metadata(service, context.name),
+        "automountServiceAccountToken": service.workload.serviceAccountToken,
+    }
+
+
+def config_map(context: EnvContext, service: Deployed) -> dict[str, Any] | None:
+    """The config files, one key per file."""
+    files = service.workload.configFiles
+    if not files:
+        return None
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": metadata(service, context.name, f"{service.name}-config"),
+        "data": {config_key(f.path): f.content for f in sorted(files, key=lambda f: f.path)},
+    }
+
+
+def webhooks_config(context: EnvContext, service: Deployed) -> dict[str, Any] | None:
+    """The webhook settings the service reads (no secret values: env var names only)."""
+    if service.webhooks is None:
+        return None
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": metadata(service, context.name, f"{service.name}-webhooks"),
+        "data": {WEBHOOKS_KEY: json.dumps(service.webhooks, indent=2, sort_keys=True) + "\n"},
+    }
+
+
+def deployment(
+    context: EnvContext, service: Deployed, config: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A Deployment; without `replicas` when an autoscaler owns the count."""
+    spec: dict[str, Any] = {}
+    scaling = service.workload.scaling
+    if scaling is None or scaling.min is None:  # no autoscaler owns the count
+        spec["replicas"] = replicas(context, service.workload)
+    spec["revisionHistoryLimit"] = 5
+    spec["selector"] = {"matchLabels": selector_labels(service)}
+    spec["template"] = pod_template(context, service, config, restart=None)
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": metadata(service, context.name),
+        "spec": spec,
+    }
+
+
+def cron_job(
+    context: EnvContext, service: Deployed, config: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A CronJob on the spec's schedule, in UTC; runs never overlap."""
+    template = pod_template(context, service, config, restart="OnFailure")
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": metadata(service, context.name),
+        "spec": {
+            "schedule": service.workload.schedule,
+            "timeZone": "Etc/UTC",
+            "concurrencyPolicy": "Forbid",
+            "successfulJobsHistoryLimit": 3,
+            "failedJobsHistoryLimit": 3,
+            "jobTemplate": {"spec": {"backoffLimit": 3, "template": template}},
+        },
+    }
+
+
+def job(context: EnvContext, service: Deployed, config: dict[str, Any] | None) -> dict[str, Any]:
+    """A one-off Job; Argo CD replaces it when its spec changes (Jobs are immutable)."""
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": metadata(
+            service,
+            context.name,
+            annotations={"argocd.argoproj.io/sync-options": "Replace=true"},
+        ),
+        "spec": {
+            "backoffLimit": 3,
+            "template": pod_template(context, service, config, restart="Never"),
+        },
+    }
+
+
+def autoscaler(context: EnvContext, service: Deployed) -> dict[str, Any] | None:
+    """An autoscaling/v2 HPA on CPU and/or memory utilisation."""
+    scaling = service.workload.scaling
+    if scaling is None or scaling.min is None or scaling.max is None:
+        return None
+    metrics = [
+        {
+            "type": "Resource",
+            "resource": {
+                "name": resource,
+                "target": {"type": "Utilization", "averageUtilization": target},
+            },
+        }
+        for resource, target in (("cpu", scaling.targetCPU), ("memory", scaling.targetMemory))
+        if target is not None
+    ]
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": metadata(service, context.name),
+        "spec": {
+            "scaleTargetRef": {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "name": service.name,
+            },
+            "minReplicas": scaling.min,
+            "maxReplicas": scaling.max,
+            "metrics": metrics,
+        },
+    }
+
+
+def disruption_budget(context: EnvContext, service: Deployed) -> dict[str, Any] | None:
+    """A PodDisruptionBudget when two or more replicas run: one may go at a time."""
+    scaling = service.workload.scaling
+    fewest = scaling.min if scaling and scaling.min is not None else None
+    if fewest is None:
+        fewest = replicas(context, service.workload)
+    if fewest < 2:
+        return None
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": metadata(service, context.name),
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector_labels(service)}},
+    }
+
+
+def replicas(context: EnvContext, workload: Workload) -> int:
+    """The fixed replica count: the spec's, else the environment's default."""
+    scaling = workload.scaling
+    if scaling is not None and scaling.replicas is not None:
+        return scaling.replicas
+    return context.spec.defaults.replicas

@@ -1,0 +1,54 @@
+"""Forked worker processes: the one place that decides whether a run may use several cores.
+
+Loading and rendering split into independent pieces (files, environments). Workers are
+forked, so they start in milliseconds with the compiler and the shared data already in
+memory (nothing is pickled on the way in but the items); where forking is not possible
+(no ``fork`` start method, a sandbox or a process limit), the caller does the work in
+its own process instead, with the same result.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: (function, shared data) of the running map: set before forking, read by the workers.
+_FORKED: tuple[Callable[[Any, Any], Any], Any] | None = None
+
+
+def cores() -> int:
+    """How many cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
+def fork_map(
+    func: Callable[[S, T], R], shared: S, items: Sequence[T], *, processes: int, chunksize: int = 1
+) -> list[R] | None:
+    """``[func(shared, item) for item in items]`` in forked workers, in order.
+
+    At most ``processes`` workers (and no more than there are cores). Returns None when
+    workers cannot be had: the caller then runs the items itself.
+    """
+    global _FORKED
+    if "fork" not in mp.get_all_start_methods():
+        return None
+    _FORKED = (func, shared)  # inherited by the forked workers, never pickled
+    try:
+        with mp.get_context("fork").Pool(min(cores(), processes)) as pool:
+            return pool.map(_call, items, chunksize=chunksize)
+    except OSError:  # no processes to be had (a sandbox, a limit)
+        return None
+    finally:
+        _FORKED = None
+
+
+def _call(item: Any) -> Any:
+    assert _FORKED is not None, "only called in a forked worker"
+    func, shared = _FORKED
+    return func(shared, item)
