@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from generators import emit, workers
 from generators.checks import run_checks
-from generators.diagnostics import Diagnostic, Severity, merge_environments
+from generators.diagnostics import Diagnostic, Severity, SpecErrors, merge_environments
 from generators.diagnostics.suggest import did_you_mean
 from generators.domain.layout import OUTPUT_DIR, WORKFLOWS_DIR, environment_prefixes
 from generators.domain.secrets.certificates import load_certificates
@@ -150,6 +150,20 @@ class Validation:
     def exit_code(self, *, strict: bool = False) -> int:
         """1 when there are errors (or warnings under ``strict``), else 0."""
         return 1 if self.errors or (strict and self.warnings) else 0
+
+    def require_valid(self, refused: str, shown_at: Path | None = None) -> None:
+        """Raise SpecErrors when the specs have errors; ``refused`` says what was not done.
+
+        ``shown_at`` is where the files are read for the source lines shown (default:
+        where they were validated; a revision's checkout, when that is gone).
+        """
+        if self.errors:
+            raise SpecErrors(
+                diagnostics=self.diagnostics,
+                files=len(self.files),
+                root=shown_at or self.root,
+                message=refused,
+            )
 
 
 @dataclass(frozen=True)

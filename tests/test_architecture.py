@@ -18,13 +18,9 @@ import pytest
 
 from tests.conftest import REPO
 
-LINT_IMPORTS = [
-    sys.executable,
-    "-c",
-    "import sys; from importlinter.cli import lint_imports_command; "
-    "sys.exit(lint_imports_command())",
-    "--no-cache",
-]
+#: import-linter's `lint-imports`, run by this Python (the venv's, wherever it is).
+RUN = "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())"
+LINT_IMPORTS = [sys.executable, "-c", RUN, "--no-cache"]
 
 
 def lint(root: Path) -> subprocess.CompletedProcess[str]:

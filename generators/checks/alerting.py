@@ -7,10 +7,9 @@ import re
 import zoneinfo
 from collections.abc import Iterator
 
-from generators.checks.base import at
-from generators.checks.secrets import unknown_secret, use_problems
+from generators.checks.base import at, second_names, unknown
+from generators.checks.secrets import SECRETS_DEFINED, use_problems
 from generators.diagnostics import Diagnostic, Location, codes
-from generators.diagnostics.suggest import did_you_mean
 from generators.domain.alerting.routes import (
     ALERTMANAGER,
     channel_sets,
@@ -63,53 +62,41 @@ def check_policy(platform: Platform) -> Iterator[Diagnostic]:
     spec = policy.spec
     teams, envs = platform.names("Team"), platform.names("Environment")
     if spec.fallback not in teams:
-        yield _unknown_team(doc, ("spec", "fallback"), spec.fallback, teams)
+        yield unknown(doc, ("spec", "fallback"), codes.UNKNOWN_TEAM, spec.fallback, teams, "team")
     for env in spec.environments:
         if env not in envs:
-            yield _unknown_env(doc, ("spec", "environments", env), env, envs, key=True)
+            key_path: KeyPath = ("spec", "environments", env)
+            yield unknown(
+                doc, key_path, codes.UNKNOWN_ENVIRONMENT, env, envs, "environment", key=True
+            )
     if spec.escalation is not None:
         for i, env in enumerate(spec.escalation.environments):
             if env not in envs:
-                yield _unknown_env(doc, ("spec", "escalation", "environments", i), env, envs)
+                key_path = ("spec", "escalation", "environments", i)
+                yield unknown(doc, key_path, codes.UNKNOWN_ENVIRONMENT, env, envs, "environment")
     yield from _channel_settings(doc, spec)
     known = platform.names("Secret")
     for ref, path in policy_credentials(spec):
         if ref.secret not in known:
-            message, hint = unknown_secret(ref.secret, known)
-            yield at(doc, (*path, "secret"), codes.UNKNOWN_SECRET, message, hint)
+            where = (*path, "secret")
+            yield unknown(
+                doc,
+                where,
+                codes.UNKNOWN_SECRET,
+                ref.secret,
+                known,
+                "secret",
+                defined=SECRETS_DEFINED,
+            )
     for i, window in enumerate(spec.maintenance):
         yield from _check_window(doc, ("spec", "maintenance", i), window, teams, envs)
-    yield from _second_names(
+    yield from second_names(
         doc,
-        "maintenance",
-        [w.name for w in spec.maintenance],
+        [(("spec", "maintenance", i, "name"), w.name) for i, w in enumerate(spec.maintenance)],
         codes.ALERT_ROUTING,
         "maintenance window",
         "window names are unique (they name the time intervals)",
     )
-
-
-def _second_names(
-    doc: Parsed, field: str, names: list[str], code: codes.Code, what: str, hint: str
-) -> Iterator[Diagnostic]:
-    """A name given to a second entry of ``spec.<field>``."""
-    seen: set[str] = set()
-    for i, name in enumerate(names):
-        if name in seen:
-            yield at(doc, ("spec", field, i, "name"), code, f"a second {what} named {name!r}", hint)
-        seen.add(name)
-
-
-def _unknown_team(doc: Parsed, path: KeyPath, team: str, known: set[str]) -> Diagnostic:
-    hint = did_you_mean(team, known, what="teams")
-    return at(doc, path, codes.UNKNOWN_TEAM, f"unknown team {team!r}", hint)
-
-
-def _unknown_env(
-    doc: Parsed, path: KeyPath, env: str, known: set[str], *, key: bool = False
-) -> Diagnostic:
-    hint = did_you_mean(env, known, what="environments")
-    return at(doc, path, codes.UNKNOWN_ENVIRONMENT, f"unknown environment {env!r}", hint, key=key)
 
 
 def _channel_settings(doc: Parsed, spec: AlertingPolicySpec) -> Iterator[Diagnostic]:
@@ -145,10 +132,11 @@ def _check_window(
 ) -> Iterator[Diagnostic]:
     for i, env in enumerate(window.environments):
         if env not in envs:
-            yield _unknown_env(doc, (*base, "environments", i), env, envs)
+            path = (*base, "environments", i)
+            yield unknown(doc, path, codes.UNKNOWN_ENVIRONMENT, env, envs, "environment")
     for i, team in enumerate(window.teams):
         if team not in teams:
-            yield _unknown_team(doc, (*base, "teams", i), team, teams)
+            yield unknown(doc, (*base, "teams", i), codes.UNKNOWN_TEAM, team, teams, "team")
     for field, pattern in _RANGES.items():
         for i, value in enumerate(getattr(window, field)):
             if not pattern.match(value):
@@ -197,10 +185,9 @@ def check_silences(platform: Platform) -> Iterator[Diagnostic]:
     spec = policy.spec
     envs = platform.names("Environment")
     limit = _days(spec.maxSilence)
-    yield from _second_names(
+    yield from second_names(
         doc,
-        "silences",
-        [s.name for s in spec.silences],
+        [(("spec", "silences", i, "name"), s.name) for i, s in enumerate(spec.silences)],
         codes.BAD_SILENCE,
         "silence",
         "silence names are unique (they tag the silences in Alertmanager)",
@@ -209,7 +196,8 @@ def check_silences(platform: Platform) -> Iterator[Diagnostic]:
         base = ("spec", "silences", i)
         for j, env in enumerate(silence.environments):
             if env not in envs:
-                yield _unknown_env(doc, (*base, "environments", j), env, envs)
+                path = (*base, "environments", j)
+                yield unknown(doc, path, codes.UNKNOWN_ENVIRONMENT, env, envs, "environment")
         for j, text in enumerate(silence.matchers):
             found = parse_matcher(text)
             if isinstance(found, str):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generators.checks.base import at, at_resolved
+from generators.checks.base import at, at_resolved, unknown
 from generators.diagnostics import Diagnostic, codes
-from generators.diagnostics.suggest import did_you_mean
 from generators.domain.cron import schedule_error
 from generators.model.naming import config_key, has_version, public_host
 from generators.model.platform import Platform, Resolved
@@ -120,12 +119,14 @@ def check_ports(platform: Platform) -> Iterator[Diagnostic]:
             check = probe and (probe.http or probe.tcp)
             if check and isinstance(check.port, str) and check.port not in names:
                 kind = "http" if probe.http else "tcp"
-                yield at_resolved(
+                yield unknown(
                     resolved,
                     ("probes", stage, kind, "port"),
                     codes.UNKNOWN_PORT,
-                    f"{stage} probe uses port {check.port!r}, which is not declared",
-                    did_you_mean(check.port, names, what="ports"),
+                    check.port,
+                    names,
+                    "port",
+                    message=f"{stage} probe uses port {check.port!r}, which is not declared",
                 )
         exposed = workload.expose.port
         udp = {p.name for p in workload.ports if p.protocol != "TCP"} | {
@@ -148,12 +149,14 @@ def check_ports(platform: Platform) -> Iterator[Diagnostic]:
                 "declare it under `ports`, or name one of the declared ports",
             )
         elif isinstance(exposed, str) and exposed not in names:
-            yield at_resolved(
+            yield unknown(
                 resolved,
                 ("expose", "port"),
                 codes.UNKNOWN_PORT,
-                f"expose.port {exposed!r} is not a declared port",
-                did_you_mean(exposed, names, what="ports"),
+                exposed,
+                names,
+                "port",
+                message=f"expose.port {exposed!r} is not a declared port",
             )
 
 

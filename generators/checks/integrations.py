@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generators.checks.base import at, at_resolved, where
+from generators.checks.base import at, at_resolved, second_names, unknown, where
 from generators.checks.secrets import may_use, running_users, shared_names
 from generators.diagnostics import Diagnostic, codes
-from generators.diagnostics.suggest import did_you_mean
 from generators.domain.webhooks import CONFIG_PATH as WEBHOOKS_PATH
 from generators.model.naming import public_host
 from generators.model.platform import Platform, Resolved
@@ -37,13 +36,14 @@ def check_integration_specs(platform: Platform) -> Iterator[Diagnostic]:
         )
         if spec.catalog not in platform.catalog:
             if spec.catalog not in entries:
-                yield at(
+                yield unknown(
                     doc,
                     ("spec", "catalog"),
                     codes.UNKNOWN_INTEGRATION,
-                    f"unknown catalog entry {spec.catalog!r}",
-                    did_you_mean(spec.catalog, entries, what="catalog entries")
-                    + " (the catalog is templates/integrations/<name>.yaml)",
+                    spec.catalog,
+                    entries,
+                    "catalog entry",
+                    defined="the catalog is templates/integrations/<name>.yaml",
                 )
             continue
         entry = platform.catalog[spec.catalog][1]
@@ -64,12 +64,14 @@ def _settings(
         path = (*base, "settings", key)
         setting = known.get(key)
         if setting is None:
-            yield at(
+            yield unknown(
                 doc,
                 path,
                 codes.INTEGRATION_SETTING,
-                f"{entry.spec.displayName} has no setting {key!r}",
-                did_you_mean(key, known, what="settings"),
+                key,
+                known,
+                "setting",
+                message=f"{entry.spec.displayName} has no setting {key!r}",
                 key=True,
             )
         elif (problem := _type_problem(setting, value)) is not None:
@@ -94,12 +96,14 @@ def _secret_keys(
     known = {k.key for k in entry.spec.secrets}
     for key in sorted(given):
         if key not in known:
-            yield at(
+            yield unknown(
                 doc,
                 (*base, "secrets", key),
                 codes.INTEGRATION_SECRET,
-                f"{entry.spec.displayName} has no credential {key!r}",
-                did_you_mean(key, known, what="credentials"),
+                key,
+                known,
+                "credential",
+                message=f"{entry.spec.displayName} has no credential {key!r}",
                 key=True,
             )
 
@@ -169,13 +173,14 @@ def _service_integrations(
     team = platform.services[name][1].metadata.team
     for i, used in enumerate(resolved.workload.integrations):
         if used not in known:
-            yield at_resolved(
+            yield unknown(
                 resolved,
                 ("integrations", i),
                 codes.UNKNOWN_INTEGRATION,
-                f"unknown integration {used!r}",
-                did_you_mean(used, known, what="integrations")
-                + " (instances are defined in platform/integrations/<name>.yaml)",
+                used,
+                known,
+                "integration",
+                defined="instances are defined in platform/integrations/<name>.yaml",
             )
             continue
         if used not in platform.integrations:
@@ -269,19 +274,15 @@ def check_webhooks(platform: Platform) -> Iterator[Diagnostic]:
 def _webhooks(resolved: Resolved) -> Iterator[Diagnostic]:
     workload = resolved.workload
     hooks = workload.webhooks
-    names: set[str] = set()
-    named = [("incoming", i, h.name) for i, h in enumerate(hooks.incoming)]
-    named += [("outgoing", i, h.name) for i, h in enumerate(hooks.outgoing)]
-    for direction, i, hook_name in named:
-        if hook_name in names:
-            yield at_resolved(
-                resolved,
-                ("webhooks", direction, i, "name"),
-                codes.WEBHOOK,
-                f"a second webhook named {hook_name!r}",
-                "webhook names are unique per service (they name env vars)",
-            )
-        names.add(hook_name)
+    named = [(("webhooks", "incoming", i, "name"), h.name) for i, h in enumerate(hooks.incoming)]
+    named += [(("webhooks", "outgoing", i, "name"), h.name) for i, h in enumerate(hooks.outgoing)]
+    yield from second_names(
+        resolved,
+        named,
+        codes.WEBHOOK,
+        "webhook",
+        "webhook names are unique per service (they name env vars)",
+    )
     paths: dict[str, str] = {}
     for i, hook in enumerate(hooks.incoming):
         base = ("webhooks", "incoming", i)

@@ -7,9 +7,8 @@ from functools import cache
 
 import promql_parser
 
-from generators.checks.base import at_resolved
+from generators.checks.base import at_resolved, second_names, unknown
 from generators.diagnostics import Diagnostic, codes
-from generators.diagnostics.suggest import did_you_mean
 from generators.domain.cron import interval_seconds
 from generators.domain.monitoring.defaults import ALERTS
 from generators.domain.monitoring.slo import check_query, rule_groups
@@ -38,22 +37,27 @@ def check_monitoring(platform: Platform) -> Iterator[Diagnostic]:
         workload = resolved.workload
         ports = {p.name for p in workload.ports}
         if workload.metrics is not None and workload.metrics.port not in ports:
-            yield at_resolved(
+            port = workload.metrics.port
+            yield unknown(
                 resolved,
                 ("metrics", "port"),
                 codes.UNKNOWN_PORT,
-                f"metrics port {workload.metrics.port!r} is not a declared port",
-                did_you_mean(workload.metrics.port, ports, what="ports"),
+                port,
+                ports,
+                "port",
+                message=f"metrics port {port!r} is not a declared port",
             )
         defaults = ALERTS[workload.type]
         for i, name in enumerate(workload.alerts.disabled):
             if name not in defaults:
-                yield at_resolved(
+                yield unknown(
                     resolved,
                     ("alerts", "disabled", i),
                     codes.BAD_PROMQL,
-                    f"{name!r} is not a default alert of a {workload.type} service",
-                    did_you_mean(name, defaults, what="default alerts"),
+                    name,
+                    defaults,
+                    "default alert",
+                    message=f"{name!r} is not a default alert of a {workload.type} service",
                 )
         seen: set[str] = set(defaults)
         for i, alert in enumerate(workload.alerts.custom):
@@ -75,17 +79,14 @@ def check_monitoring(platform: Platform) -> Iterator[Diagnostic]:
                     "alert names are unique per service (routing and silences use them)",
                 )
             seen.add(alert.name)
-        names: set[str] = set()
+        yield from second_names(
+            resolved,
+            [(("slos", i, "name"), objective.name) for i, objective in enumerate(workload.slos)],
+            codes.BAD_PROMQL,
+            "SLO",
+            "SLO names are unique per service (they name the recording rules)",
+        )
         for i, objective in enumerate(workload.slos):
-            if objective.name in names:
-                yield at_resolved(
-                    resolved,
-                    ("slos", i, "name"),
-                    codes.BAD_PROMQL,
-                    f"a second SLO named {objective.name!r}",
-                    "SLO names are unique per service (they name the recording rules)",
-                )
-            names.add(objective.name)
             if objective.events is None:
                 continue
             for field in ("errors", "total"):

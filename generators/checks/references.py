@@ -11,9 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from generators.checks.base import at, where
+from generators.checks.base import at, unknown, unknown_hint, where
 from generators.diagnostics import Diagnostic, Location, codes
-from generators.diagnostics.suggest import did_you_mean
 from generators.model.interpolation import Reference, references
 from generators.model.platform import Platform
 from generators.source.documents import Parsed, canonical_first
@@ -45,13 +44,14 @@ def check_owner_teams(platform: Platform) -> Iterator[Diagnostic]:
     for doc in _services(platform):
         team = raw(doc, ("metadata", "team"))
         if isinstance(team, str) and team not in teams:
-            yield at(
+            yield unknown(
                 doc,
                 ("metadata", "team"),
                 codes.UNKNOWN_TEAM,
-                f"unknown team {team!r}",
-                did_you_mean(team, teams, what="teams")
-                + " (teams are defined in platform/teams/<name>.yaml)",
+                team,
+                teams,
+                "team",
+                defined="teams are defined in platform/teams/<name>.yaml",
             )
 
 
@@ -83,12 +83,8 @@ def check_dependencies(platform: Platform) -> Iterator[Diagnostic]:
                         "remove the second entry",
                     )
                 elif target not in names:
-                    yield at(
-                        doc,
-                        item,
-                        codes.UNKNOWN_SERVICE,
-                        f"unknown service {target!r}",
-                        did_you_mean(target, names - {doc.name}, what="services"),
+                    yield unknown(
+                        doc, item, codes.UNKNOWN_SERVICE, target, names - {doc.name}, "service"
                     )
                 elif (stage := _lifecycle(platform, target)) == "retired":
                     yield at(
@@ -192,13 +188,15 @@ def check_override_environments(platform: Platform) -> Iterator[Diagnostic]:
         blocks = raw(doc, ("spec", "environments"))
         for env in blocks if isinstance(blocks, Mapping) else ():
             if env not in environments:
-                yield at(
+                yield unknown(
                     doc,
                     ("spec", "environments", env),
                     codes.UNKNOWN_ENVIRONMENT,
-                    f"override for unknown environment {env!r}",
-                    did_you_mean(env, environments, what="environments")
-                    + " (environments are environments/<name>.yaml)",
+                    env,
+                    environments,
+                    "environment",
+                    message=f"override for unknown environment {env!r}",
+                    defined="environments are environments/<name>.yaml",
                     key=True,
                 )
 
@@ -209,12 +207,14 @@ def check_image_pins(platform: Platform) -> Iterator[Diagnostic]:
     for doc, env in platform.environments.values():
         for service in env.spec.images:
             if service not in names:
-                yield at(
+                yield unknown(
                     doc,
                     ("spec", "images", service),
                     codes.UNKNOWN_SERVICE,
-                    f"image pinned for unknown service {service!r}",
-                    did_you_mean(service, names, what="services"),
+                    service,
+                    names,
+                    "service",
+                    message=f"image pinned for unknown service {service!r}",
                     key=True,
                 )
 
@@ -236,7 +236,7 @@ def check_env_references(platform: Platform) -> Iterator[Diagnostic]:
                 elif ref.service is not None and ref.service not in names:
                     code = codes.UNKNOWN_SERVICE
                     message = f"{ref.text} refers to unknown service {ref.service!r}"
-                    hint = did_you_mean(ref.service, names - {doc.name}, what="services")
+                    hint = unknown_hint(ref.service, names - {doc.name}, "service")
                 else:
                     continue  # locating is for problems only: it costs a second parse
                 location = _reference_location(doc, path, ref)

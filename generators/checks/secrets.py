@@ -1,6 +1,6 @@
-"""Checks of secrets: every use resolves, is allowed and decryptable where it runs; rotation.
+"""Checks of secrets: every use resolves, is allowed and decryptable where it runs.
 
-Uses come from :mod:`generators.wiring` (env vars, files, webhook signing secrets and
+Uses come from :mod:`generators.model.uses` (env vars, files, webhook signing secrets and
 integration credentials), per environment, so a secret missing only in production is
 reported for production only.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from generators.checks.base import at, where
+from generators.checks.base import at, unknown, unknown_hint, where
 from generators.diagnostics import Code, Diagnostic, codes
 from generators.diagnostics.suggest import did_you_mean
 from generators.domain.alerting.routes import channel_sets, contact_credentials
@@ -72,7 +72,7 @@ def check_secret_uses(platform: Platform) -> Iterator[Diagnostic]:
         space = namespace(team, env, platform.environments[env][1].spec.namespaceStrategy)
         for use in secret_uses(platform, resolved):
             if use.secret not in known:
-                found = _at_use(use, codes.UNKNOWN_SECRET, *unknown_secret(use.secret, known))
+                found = unknown_secret(use, known)
                 yield found.with_environments(env, within=within)
             elif use.secret in platform.secrets:
                 for found in use_problems(platform, use, env, team, space):
@@ -135,13 +135,14 @@ def use_problems(
         )
 
 
-def unknown_secret(name: str, known: set[str]) -> tuple[str, str]:
-    """Message and hint of a reference to a secret that does not exist."""
-    hint = did_you_mean(name, known, what="secrets")
-    return (
-        f"unknown secret {name!r}",
-        hint + " (secrets are defined in platform/secrets/<name>.yaml)",
-    )
+#: Where secrets are defined, for the hints of references to unknown ones.
+SECRETS_DEFINED = "secrets are defined in platform/secrets/<name>.yaml"
+
+
+def unknown_secret(use: SecretUse, known: set[str]) -> Diagnostic:
+    """A use of a secret that does not exist."""
+    hint = unknown_hint(use.secret, known, "secret", SECRETS_DEFINED)
+    return _at_use(use, codes.UNKNOWN_SECRET, f"unknown secret {use.secret!r}", hint)
 
 
 def _at_use(use: SecretUse, code: Code, message: str, hint: str) -> Diagnostic:
@@ -155,8 +156,15 @@ def check_team_secrets(platform: Platform) -> Iterator[Diagnostic]:
         for base, channels in channel_sets(team.spec.contacts):
             for ref, path in contact_credentials(channels, base):
                 if ref.secret not in known:
-                    found = unknown_secret(ref.secret, known)
-                    yield at(doc, (*path, "secret"), codes.UNKNOWN_SECRET, *found)
+                    yield unknown(
+                        doc,
+                        (*path, "secret"),
+                        codes.UNKNOWN_SECRET,
+                        ref.secret,
+                        known,
+                        "secret",
+                        defined=SECRETS_DEFINED,
+                    )
 
 
 def shared_names(
@@ -165,25 +173,13 @@ def shared_names(
     """What a secret and an integration name alike: owner, access list, environments."""
     teams, services = platform.names("Team"), platform.names("Service")
     if team not in teams:
-        yield at(
-            doc,
-            ("metadata", "team"),
-            codes.UNKNOWN_TEAM,
-            f"unknown team {team!r}",
-            did_you_mean(team, teams, what="teams"),
-        )
+        yield unknown(doc, ("metadata", "team"), codes.UNKNOWN_TEAM, team, teams, "team")
     yield from access_refs(doc, access, teams, services)
     known = platform.names("Environment")
     for env in sorted(environments):
         if env not in known:
-            yield at(
-                doc,
-                ("spec", "environments", env),
-                codes.UNKNOWN_ENVIRONMENT,
-                f"unknown environment {env!r}",
-                did_you_mean(env, known, what="environments"),
-                key=True,
-            )
+            path = ("spec", "environments", env)
+            yield unknown(doc, path, codes.UNKNOWN_ENVIRONMENT, env, known, "environment", key=True)
 
 
 def check_secret_specs(platform: Platform) -> Iterator[Diagnostic]:
@@ -197,13 +193,17 @@ def check_secret_specs(platform: Platform) -> Iterator[Diagnostic]:
                 continue
             settings = platform.environments[env][1].spec.secrets
             if source.external is not None and source.external.store not in settings.stores:
-                yield at(
+                store = source.external.store
+                yield unknown(
                     doc,
                     (*base, "external", "store"),
                     codes.UNKNOWN_STORE,
-                    f"environment {env!r} declares no secret store {source.external.store!r}",
-                    did_you_mean(source.external.store, settings.stores, what="stores")
-                    + f" (declare stores under `spec.secrets.stores` in environments/{env}.yaml)",
+                    store,
+                    settings.stores,
+                    "store",
+                    message=f"environment {env!r} declares no secret store {store!r}",
+                    defined="declare stores under `spec.secrets.stores` in "
+                    f"environments/{env}.yaml",
                 )
             if source.sealed is not None:
                 yield from _check_sealed(platform, doc, name, env, source.sealed)
@@ -215,22 +215,12 @@ def access_refs(
     """The teams and services an access list names exist."""
     for i, team in enumerate(access.teams):
         if team not in teams:
-            yield at(
-                doc,
-                ("spec", "access", "teams", i),
-                codes.UNKNOWN_TEAM,
-                f"unknown team {team!r}",
-                did_you_mean(team, teams, what="teams"),
-            )
+            path = ("spec", "access", "teams", i)
+            yield unknown(doc, path, codes.UNKNOWN_TEAM, team, teams, "team")
     for i, service in enumerate(access.services):
         if service not in services:
-            yield at(
-                doc,
-                ("spec", "access", "services", i),
-                codes.UNKNOWN_SERVICE,
-                f"unknown service {service!r}",
-                did_you_mean(service, services, what="services"),
-            )
+            path = ("spec", "access", "services", i)
+            yield unknown(doc, path, codes.UNKNOWN_SERVICE, service, services, "service")
 
 
 def _check_sealed(
@@ -367,4 +357,4 @@ def check_idle_references(platform: Platform) -> Iterator[Diagnostic]:
         for use in secret_uses(platform, resolved):
             if use.secret not in known and use.secret not in reported:
                 reported.add(use.secret)
-                yield _at_use(use, codes.UNKNOWN_SECRET, *unknown_secret(use.secret, known))
+                yield unknown_secret(use, known)

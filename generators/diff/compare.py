@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generators.diagnostics import Diagnostic, Severity, SpecErrors, codes
+from generators.diagnostics import Diagnostic, Severity, codes
 from generators.diagnostics.suggest import did_you_mean
 from generators.diff import impact
 from generators.diff.objects import TreeDiff, diff_objects, differing, objects
@@ -96,14 +96,7 @@ def compile_head(root: Path) -> Side:
         SpecErrors: when its specs have errors.
     """
     rendering = render_platform(root)
-    validation = rendering.validation
-    if validation.errors:
-        raise SpecErrors(
-            diagnostics=validation.diagnostics,
-            files=len(validation.files),
-            root=root,
-            message="Nothing to compare: fix the errors above first.",
-        )
+    rendering.validation.require_valid("Nothing to compare: fix the errors above first.")
     return Side("working tree", None, _with_workflows(rendering))
 
 

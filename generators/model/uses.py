@@ -21,6 +21,7 @@ from generators.source.located import KeyPath
 from generators.spec.base import SecretRef
 from generators.spec.catalog import CatalogEntry
 from generators.spec.integration import Integration
+from generators.spec.webhooks import IncomingWebhook, OutgoingWebhook
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
 
@@ -130,25 +131,15 @@ def secret_uses(platform: Platform, resolved: Resolved) -> Iterator[SecretUse]:
     for i, file in enumerate(workload.secretFiles):
         ref = SecretRef(secret=file.secret, key=file.key)
         yield _use(resolved, ref, ("secretFiles", i), path=file.path, via="file")
-    for i, hook in enumerate(workload.webhooks.incoming):
-        path: KeyPath = ("webhooks", "incoming", i, "signingSecret")
-        yield _use(
-            resolved,
-            hook.signingSecret,
-            path,
-            env=webhook_env(hook.name),
-            via=f"webhook {hook.name}",
-        )
-    for i, out in enumerate(workload.webhooks.outgoing):
-        if out.signingSecret is not None:
-            path = ("webhooks", "outgoing", i, "signingSecret")
-            yield _use(
-                resolved,
-                out.signingSecret,
-                path,
-                env=webhook_env(out.name),
-                via=f"webhook {out.name}",
-            )
+    hooks: list[tuple[str, int, IncomingWebhook | OutgoingWebhook]] = [
+        *(("incoming", i, hook) for i, hook in enumerate(workload.webhooks.incoming)),
+        *(("outgoing", i, hook) for i, hook in enumerate(workload.webhooks.outgoing)),
+    ]
+    for direction, i, hook in hooks:
+        if hook.signingSecret is not None:  # always, for an incoming one
+            path: KeyPath = ("webhooks", direction, i, "signingSecret")
+            env, via = webhook_env(hook.name), f"webhook {hook.name}"
+            yield _use(resolved, hook.signingSecret, path, env=env, via=via)
     for used in workload.integrations:
         values = integration_values(platform, used, resolved.environment)
         if values is None:

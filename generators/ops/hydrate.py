@@ -20,7 +20,6 @@ from pathlib import Path
 import pygit2
 
 from generators import __version__
-from generators.diagnostics import SpecErrors
 from generators.diagnostics.suggest import did_you_mean
 from generators.errors import UsageError
 from generators.pipeline import render_platform
@@ -70,14 +69,9 @@ def hydrate(
     with tempfile.TemporaryDirectory(prefix="platform-hydrate-") as tmp:
         git.export(repo, commit, prefix, SOURCE_TOPS, Path(tmp))
         rendering = render_platform(Path(tmp), prefix=prefix)
-    validation = rendering.validation
-    if validation.errors:
-        raise SpecErrors(
-            diagnostics=validation.diagnostics,
-            files=len(validation.files),
-            root=root,
-            message=f"Nothing was committed: the specs at {source} have errors.",
-        )
+    rendering.validation.require_valid(
+        f"Nothing was committed: the specs at {source} have errors.", shown_at=root
+    )
     platform = rendering.validation.platform
     known = sorted(platform.environments)
     targets: list[tuple[str, str, str]] = []

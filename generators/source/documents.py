@@ -75,16 +75,10 @@ def _unknown_kind(doc: SourceDoc, kind_name: Any) -> Diagnostic:
     expected = getattr(kind_of_path(doc.file), "name", None)
     if kind_name is None or not isinstance(kind_name, str):
         hint = f"add `kind: {expected}`" if expected else f"add `kind:` (one of {_kinds()})"
-        return Diagnostic(codes.UNKNOWN_KIND, "missing `kind`", doc.locate(("kind",)), "kind", hint)
+        return _at_field(doc, "kind", codes.UNKNOWN_KIND, "missing `kind`", hint)
     guess = closest(kind_name, KINDS)
     hint = f"did you mean {guess!r}?" if guess else f"known kinds: {_kinds()}"
-    return Diagnostic(
-        codes.UNKNOWN_KIND,
-        f"unknown kind {kind_name!r}",
-        doc.locate(("kind",)),
-        "kind",
-        hint,
-    )
+    return _at_field(doc, "kind", codes.UNKNOWN_KIND, f"unknown kind {kind_name!r}", hint)
 
 
 def _kinds() -> str:
@@ -92,32 +86,25 @@ def _kinds() -> str:
 
 
 def _unknown_api_version(doc: SourceDoc, kind: Kind, api_version: Any) -> Diagnostic:
-    supported = ", ".join(kind.api_versions)
+    code = codes.UNKNOWN_API_VERSION
     if not isinstance(api_version, str):
-        return Diagnostic(
-            codes.UNKNOWN_API_VERSION,
-            "missing `apiVersion`",
-            doc.locate(("apiVersion",)),
-            "apiVersion",
-            f"Add `apiVersion: {kind.api_versions[-1]}`",
-        )
+        hint = f"Add `apiVersion: {kind.api_versions[-1]}`"
+        return _at_field(doc, "apiVersion", code, "missing `apiVersion`", hint)
     guess = closest(api_version, kind.api_versions)
+    supported = ", ".join(kind.api_versions)
     hint = f"did you mean {guess!r}?" if guess else f"{kind.name} supports: {supported}"
-    return Diagnostic(
-        codes.UNKNOWN_API_VERSION,
-        f"apiVersion {api_version!r} is not supported for kind {kind.name}",
-        doc.locate(("apiVersion",)),
-        "apiVersion",
-        hint,
-    )
+    message = f"apiVersion {api_version!r} is not supported for kind {kind.name}"
+    return _at_field(doc, "apiVersion", code, message, hint)
+
+
+def _at_field(doc: SourceDoc, field: str, code: codes.Code, message: str, hint: str) -> Diagnostic:
+    """A problem with a top-level field of the envelope (`kind`, `apiVersion`)."""
+    return Diagnostic(code, message, doc.locate((field,)), field, hint)
 
 
 def _wrong_directory(doc: SourceDoc, kind: Kind) -> Diagnostic:
     target = f"{kind.directory}/{PurePosixPath(doc.file).name}"
-    return Diagnostic(
-        codes.WRONG_DIRECTORY,
-        f"{kind.name} specs belong under {kind.directory}/",
-        doc.locate(("kind",)),
-        "kind",
-        f"Move the file to {target}, or correct `kind`",
+    message = f"{kind.name} specs belong under {kind.directory}/"
+    return _at_field(
+        doc, "kind", codes.WRONG_DIRECTORY, message, f"Move the file to {target}, or correct `kind`"
     )

@@ -28,94 +28,85 @@ MAX_FILE_BYTES = 1024 * 1024
 
 def load_file(root: Path, rel: str) -> tuple[SourceDoc | None, list[Diagnostic]]:
     """Load one spec file. Returns the document, or ``None`` and why it could not load."""
-    path = root / rel
     try:
         rel.encode("utf-8")
     except UnicodeEncodeError:
         shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        return None, [
-            _diag(
+        return _refused(
+            shown,
+            LoadProblem(
                 codes.UNREADABLE,
-                shown,
-                1,
-                1,
                 "file name is not valid UTF-8",
+                1,
+                1,
                 "rename the file using UTF-8 characters (spec names are lowercase ASCII)",
-            )
-        ]
+            ),
+        )
     try:
-        size = path.stat().st_size
-        raw = path.read_bytes() if size <= MAX_FILE_BYTES else b""
-    except OSError as exc:
-        return None, [
-            _diag(
-                codes.UNREADABLE,
-                rel,
-                1,
-                1,
-                f"cannot read the file: {exc.strerror or exc}",
-                "check the file's permissions, or remove it",
-            )
-        ]
-    if size > MAX_FILE_BYTES:
-        return None, [
-            _diag(
-                codes.FILE_TOO_LARGE,
-                rel,
-                1,
-                1,
-                f"file is {size:,} bytes; spec files are capped at {MAX_FILE_BYTES:,} bytes",
-                "split it into several smaller specs",
-            )
-        ]
+        raw = _read(root / rel)
+    except LoadProblem as problem:
+        return _refused(rel, problem)
     return load_text(rel, raw)
 
 
 def load_text(rel: str, raw: bytes) -> tuple[SourceDoc | None, list[Diagnostic]]:
     """Load one spec document from bytes; ``rel`` is the path shown in diagnostics."""
+    try:
+        return _parse(rel, _decode(raw)), []
+    except LoadProblem as problem:
+        return _refused(rel, problem)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= MAX_FILE_BYTES else b""
+    except OSError as exc:
+        raise LoadProblem(
+            codes.UNREADABLE,
+            f"cannot read the file: {exc.strerror or exc}",
+            1,
+            1,
+            "check the file's permissions, or remove it",
+        ) from None
+    if size > MAX_FILE_BYTES:
+        raise LoadProblem(
+            codes.FILE_TOO_LARGE,
+            f"file is {size:,} bytes; spec files are capped at {MAX_FILE_BYTES:,} bytes",
+            1,
+            1,
+            "split it into several smaller specs",
+        )
+    return raw
+
+
+_SAVE_AS_UTF8 = "save the file as UTF-8 (most editors: 'Save with encoding')"
+
+
+def _decode(raw: bytes) -> str:
+    """The text of a spec file: UTF-8 (a BOM is accepted), never UTF-16 or binary."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [
-            _diag(
-                codes.NOT_TEXT,
-                rel,
-                1,
-                1,
-                "file is UTF-16, not UTF-8",
-                "save the file as UTF-8 (most editors: 'Save with encoding')",
-            )
-        ]
+        raise LoadProblem(codes.NOT_TEXT, "file is UTF-16, not UTF-8", 1, 1, _SAVE_AS_UTF8)
     if b"\x00" in raw:
         line, col = _byte_position(raw, raw.index(b"\x00"))
-        return None, [
-            _diag(
-                codes.NOT_TEXT,
-                rel,
-                line,
-                col,
-                "file is binary (it contains a NUL byte)",
-                "spec files must be UTF-8 YAML text; remove the file or restore its text",
-            )
-        ]
+        raise LoadProblem(
+            codes.NOT_TEXT,
+            "file is binary (it contains a NUL byte)",
+            line,
+            col,
+            "spec files must be UTF-8 YAML text; remove the file or restore its text",
+        )
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line, col = _byte_position(raw, exc.start)
-        return None, [
-            _diag(
-                codes.NOT_TEXT,
-                rel,
-                line,
-                col,
-                f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)",
-                "save the file as UTF-8 (most editors: 'Save with encoding')",
-            )
-        ]
-    try:
-        return _parse(rel, text), []
-    except LoadProblem as problem:
-        return None, [
-            _diag(problem.code, rel, problem.line, problem.col, problem.message, problem.hint)
-        ]
+        raise LoadProblem(
+            codes.NOT_TEXT,
+            f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+            line,
+            col,
+            _SAVE_AS_UTF8,
+        ) from None
 
 
 def _parse(rel: str, text: str) -> SourceDoc:
@@ -213,7 +204,7 @@ def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
     return before.count(b"\n") + 1, len(prefix) + 1
 
 
-def _diag(
-    code: codes.Code, rel: str, line: int, col: int, message: str, hint: str = ""
-) -> Diagnostic:
-    return Diagnostic(code=code, message=message, location=Location(rel, line, col), hint=hint)
+def _refused(rel: str, problem: LoadProblem) -> tuple[None, list[Diagnostic]]:
+    """No document, and the one diagnostic that says why."""
+    location = Location(rel, problem.line, problem.col)
+    return None, [Diagnostic(problem.code, problem.message, location, hint=problem.hint)]

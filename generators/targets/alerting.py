@@ -20,13 +20,12 @@ from generators.domain.alerting.routes import CONFIG_KEY, credentials
 from generators.domain.alerting.silences import postable_silence
 from generators.domain.layout import (
     CREDENTIALS_ANNOTATION,
-    MANAGED_BY,
     OBSERVABILITY_APP,
     SILENCES_DIR,
     app_path,
 )
 from generators.emit import dump
-from generators.targets.base import File, Output, Target
+from generators.targets.base import File, Output, Target, environment_metadata
 from generators.targets.context import EnvContext
 
 #: Lists the Secrets the Alertmanager must mount (its `spec.secrets`) for the config.
@@ -57,14 +56,7 @@ class AlertingTarget(Target):
         mounts = sorted(
             {ref.secret for ref, _, _ in credentials(alerting.policy, alerting.teams, context.name)}
         )
-        meta: dict[str, Any] = {
-            "name": target.configSecret,
-            "namespace": target.namespace,
-            "labels": {
-                "app.kubernetes.io/managed-by": MANAGED_BY,
-                "platform/environment": context.name,
-            },
-        }
+        meta = environment_metadata(context, target.configSecret, target.namespace)
         meta["annotations"] = {CREDENTIALS_ANNOTATION: "false"}
         if mounts:
             meta["annotations"][MOUNTS_ANNOTATION] = ",".join(mounts)

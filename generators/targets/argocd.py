@@ -12,13 +12,12 @@ from typing import Any
 
 from generators.domain.layout import (
     ARGOCD_APP,
-    MANAGED_BY,
     NAMESPACES_APP,
     OBSERVABILITY_APP,
     SECRETS_APP,
     app_path,
 )
-from generators.targets.base import Output, Target
+from generators.targets.base import Output, Target, environment_metadata
 from generators.targets.context import EnvContext
 
 # Namespaces first, then the services (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/).
@@ -196,11 +195,4 @@ class ArgoCDTarget(Target):
         """Metadata of an Argo CD object in Argo CD's namespace."""
         gitops = context.spec.gitops
         assert gitops is not None
-        return {
-            "name": name,
-            "namespace": gitops.argocdNamespace,
-            "labels": {
-                "app.kubernetes.io/managed-by": MANAGED_BY,
-                "platform/environment": context.name,
-            },
-        }
+        return environment_metadata(context, name, gitops.argocdNamespace)

@@ -81,15 +81,17 @@ def metadata(
     return meta
 
 
+def environment_labels(context: EnvContext) -> dict[str, str]:
+    """The labels of an environment-wide object: the compiler manages it, for this environment."""
+    return {"app.kubernetes.io/managed-by": MANAGED_BY, "platform/environment": context.name}
+
+
 def environment_metadata(context: EnvContext, name: str, namespace: str | None) -> dict[str, Any]:
-    """Metadata of an environment-wide object: managed by the compiler, for this environment."""
+    """Metadata of an environment-wide object (a cluster-wide one without ``namespace``)."""
     meta: dict[str, Any] = {"name": name}
     if namespace is not None:
         meta["namespace"] = namespace
-    meta["labels"] = {
-        "app.kubernetes.io/managed-by": MANAGED_BY,
-        "platform/environment": context.name,
-    }
+    meta["labels"] = environment_labels(context)
     return meta
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generators.domain.layout import MANAGED_BY, OBSERVABILITY_APP, app_path
+from generators.domain.layout import OBSERVABILITY_APP, app_path
 from generators.domain.monitoring import dashboards, slo
 from generators.domain.monitoring.rules import sloth_slo, workload_defaults
 from generators.emit import dump
-from generators.targets.base import Output, Target, metadata, selector_labels
+from generators.targets.base import Output, Target, environment_metadata, metadata, selector_labels
 from generators.targets.context import Deployed, EnvContext
 
 MONITORING_API = "monitoring.coreos.com/v1"
@@ -65,14 +65,9 @@ class MonitoringTarget(Target):
         return {
             "apiVersion": "v1",
             "kind": "ConfigMap",
-            "metadata": {
-                "name": f"loki-overrides-{context.name}",
-                "namespace": store.namespace,
-                "labels": {
-                    "app.kubernetes.io/managed-by": MANAGED_BY,
-                    "platform/environment": context.name,
-                },
-            },
+            "metadata": environment_metadata(
+                context, f"loki-overrides-{context.name}", store.namespace
+            ),
             "data": {"runtime-config.yaml": dump(overrides)},
         }
 

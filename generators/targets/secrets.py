@@ -13,10 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generators.domain.layout import MANAGED_BY, SECRETS_APP, app_path
+from generators.domain.layout import SECRETS_APP, app_path
 from generators.domain.secrets.sealing import SCOPE_ANNOTATIONS
 from generators.spec.environment import SecretStoreSpec
-from generators.targets.base import Output, Target, metadata
+from generators.targets.base import (
+    Output,
+    Target,
+    environment_labels,
+    environment_metadata,
+    metadata,
+)
 from generators.targets.context import Deployed, EnvContext, SecretObject
 
 ESO_API = "external-secrets.io/v1"
@@ -46,11 +52,7 @@ class SecretsTarget(Target):
 
     def labels(self, context: EnvContext, secret: SecretObject) -> dict[str, str]:
         """Who owns the secret, and that the compiler manages it."""
-        return {
-            "app.kubernetes.io/managed-by": MANAGED_BY,
-            "platform/environment": context.name,
-            "platform/team": secret.team,
-        }
+        return {**environment_labels(context), "platform/team": secret.team}
 
     def sealed_secret(self, context: EnvContext, secret: SecretObject) -> dict[str, Any]:
         """A SealedSecret whose metadata gives the controller the label it was sealed with."""
@@ -140,13 +142,7 @@ class SecretsTarget(Target):
         self, context: EnvContext, name: str, space: str | None, spec: SecretStoreSpec
     ) -> dict[str, Any]:
         """A SecretStore (in ``space``) or a ClusterSecretStore."""
-        meta: dict[str, Any] = {"name": name}
-        if space is not None:
-            meta["namespace"] = space
-        meta["labels"] = {
-            "app.kubernetes.io/managed-by": MANAGED_BY,
-            "platform/environment": context.name,
-        }
+        meta = environment_metadata(context, name, space)
         return {
             "apiVersion": ESO_API,
             "kind": spec.kind,

@@ -195,15 +195,23 @@ def _pushed() -> str:
     return "${{ env.IMAGE }}@${{ needs.build.outputs.digest }}"
 
 
-def _scan(plan: Plan) -> dict[str, Any]:
+def _published(plan: Plan, name: str, permissions: dict[str, str]) -> dict[str, Any]:
+    """The head of a job on the pushed image: after the build, only when it was pushed."""
     return {
-        "name": "Scan the image",
+        "name": name,
         "needs": "build",
         "if": publish(plan),
         "runs-on": RUNNER,
         "timeout-minutes": 15,
-        # actions: read lets code scanning read the run in a private repository.
-        "permissions": _permissions(plan, "read", actions="read", **{"security-events": "write"}),
+        "permissions": permissions,
+    }
+
+
+def _scan(plan: Plan) -> dict[str, Any]:
+    # actions: read lets code scanning read the run in a private repository.
+    permissions = _permissions(plan, "read", actions="read", **{"security-events": "write"})
+    return {
+        **_published(plan, "Scan the image", permissions),
         "steps": [
             _checkout(),
             _login(plan),
@@ -229,12 +237,7 @@ def _scan(plan: Plan) -> dict[str, Any]:
 
 def _sbom(plan: Plan) -> dict[str, Any]:
     return {
-        "name": "Record the SBOM",
-        "needs": "build",
-        "if": publish(plan),
-        "runs-on": RUNNER,
-        "timeout-minutes": 15,
-        "permissions": _permissions(plan, "read"),
+        **_published(plan, "Record the SBOM", _permissions(plan, "read")),
         "steps": [
             _login(plan),
             {

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generators.domain.layout import MANAGED_BY, NAMESPACES_APP, app_path
-from generators.targets.base import Output, Target
+from generators.domain.layout import NAMESPACES_APP, app_path
+from generators.targets.base import Output, Target, environment_metadata
 from generators.targets.context import Deployed, EnvContext
 from generators.targets.kubernetes import network, workloads
 
@@ -38,19 +38,11 @@ class KubernetesTarget(Target):
             profiles.setdefault(service.namespace, set()).add(service.workload.security.profile)
         for space, used in sorted(profiles.items()):
             level = "baseline" if "baseline" in used else "restricted"
-            obj = {
-                "apiVersion": "v1",
-                "kind": "Namespace",
-                "metadata": {
-                    "name": space,
-                    "labels": {
-                        "app.kubernetes.io/managed-by": MANAGED_BY,
-                        "platform/environment": context.name,
-                        POD_SECURITY_LABEL: level,
-                        f"{POD_SECURITY_LABEL}-version": "latest",
-                    },
-                },
-            }
+            meta = environment_metadata(context, space, None)
+            meta["labels"].update(
+                {POD_SECURITY_LABEL: level, f"{POD_SECURITY_LABEL}-version": "latest"}
+            )
+            obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": meta}
             yield app_path(context.name, NAMESPACES_APP), obj
 
     def service_objects(self, context: EnvContext, service: Deployed) -> Iterator[Output]:
