@@ -1,8 +1,8 @@
 """A stand-in for the Sealed Secrets controller, for tests: its key pair and its unsealing.
 
 Written from the upstream Go source of bitnami-labs/sealed-secrets, independently of
-``generators/sealing.py`` (which it must not import, so that the tests compare two readings
-of the algorithm, not one):
+``generators/domain/secrets/sealing.py`` (which it must not import, so that the tests
+compare two readings of the algorithm, not one):
 
 - ``pkg/crypto/keys.go`` (``GeneratePrivateKeyAndCert``, ``SignKey``): the key pair and its
   self-signed certificate;

@@ -34,7 +34,8 @@ def test_every_action_is_pinned_to_a_commit_with_its_version(path: Path) -> None
         assert re.search(r"# v\d+\.\d+\.\d+", comment), f"{path.name}: {action} lacks # vX.Y.Z"
         # One set of pins for the whole repository: the generated workflows' (Node 24).
         name, sha = action.split("@")
-        assert PINS[name][0] == sha, f"{path.name}: {name} differs from generators/ci/actions.py"
+        pins = "generators/domain/ci/actions.py"
+        assert PINS[name][0] == sha, f"{path.name}: {name} differs from {pins}"
         assert comment.strip() == f"# {PINS[name][1]}"
 
 

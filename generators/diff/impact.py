@@ -1,6 +1,6 @@
 """What a diff means for the cluster, put first: exposure, secrets, permissions, routing, cost.
 
-Each finding is read off the object changes (generators/objdiff.py), so it names exactly
+Each finding is read off the object changes (generators/diff/objects.py), so it names exactly
 the objects behind it. Cost is the change in requested CPU and memory per environment;
 turning that into money is :data:`COST_MODEL`'s job, empty until cost estimation lands.
 """

@@ -170,7 +170,7 @@ def build_platform(
 ) -> tuple[Platform, list[Diagnostic]]:
     """Index the documents and resolve every service in every environment.
 
-    Layers, lowest first (the rule is written down in generators/resolve.py): the
+    Layers, lowest first (the rule is written down in generators/model/layers.py): the
     service's template defaults (``templates``), the environment's defaults, the
     service's spec, and the service's block for the environment.
     """

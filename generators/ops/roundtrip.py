@@ -1,7 +1,7 @@
 """Round-trip edits of spec files (ruamel's round-trip mode): comments and layout are kept.
 
 Used by commands that write into specs people edit (`platform secrets seal`); the
-loader (generators/load.py) reads specs with the fast safe loader instead.
+loader (generators/source/load.py) reads specs with the fast safe loader instead.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 GitHub runs the workflows at the top of a git repository, so a service whose code lives
 in the platform repository gets ``<repository>/.github/workflows/<service>.yml``. That
 directory also holds workflows people write, so the render writes it *exclusively*
-(generators/tree.py): it owns the files its own manifest there lists, never replaces or
+(generators/output/tree.py): it owns the files its own manifest there lists, never replaces or
 removes another file, removes the ones it wrote that are no longer wanted, writes
 atomically like rendered/, and keeps no manifest while no service needs a workflow there.
 A machine-local stat cache (``.platform-cache/workflows.json``) lets an unchanged

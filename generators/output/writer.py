@@ -20,8 +20,7 @@ from generators.diagnostics import Diagnostic, Severity
 from generators.domain.layout import OUTPUT_DIR
 from generators.errors import UsageError
 from generators.model.clock import today
-from generators.output import repository as repository_files
-from generators.output import tree
+from generators.output import repository, tree
 from generators.output.tree import MANIFEST, Drift
 from generators.pipeline import render_platform
 from generators.source.discover import discover
@@ -71,14 +70,14 @@ def render_to_disk(
     """
     out = root / OUTPUT_DIR
     cache = tree.StatCache.load(root / CACHE_FILE)
-    stats = repository_files.cache(root)
-    label = repository_files.label(root)
+    stats = repository.cache(root)
+    label = repository.label(root)
     specs = discover(root)
     inputs = fingerprint(root, specs)
     if (
         not environments
         and cache.fresh(out, inputs)
-        and stats.fresh(repository_files.directory(root), inputs, exclusive=True)
+        and stats.fresh(repository.directory(root), inputs, exclusive=True)
         and (cached := _cached_report(cache))
     ):
         diagnostics = cached[1]
@@ -106,12 +105,10 @@ def render_to_disk(
             out.mkdir(parents=True, exist_ok=True)  # what is in the way fails before the lock
             with tree.locked(lock or out.with_name(f".{out.name}.lock")):
                 if not rendering.partial:  # a workflow in the way stops the render early
-                    repository_files.refuse_conflicts(root, rendering.workflows, stats)
+                    repository.refuse_conflicts(root, rendering.workflows, stats)
                 drift = tree.write_locked(out, rendering.tree, rendering.scope, cache)
                 if not rendering.partial:
-                    workflows = repository_files.sync(
-                        root, rendering.workflows, check=False, stats=stats
-                    )
+                    workflows = repository.sync(root, rendering.workflows, check=False, stats=stats)
     except OSError as exc:
         raise UsageError(
             message=f"cannot write {OUTPUT_DIR}/: {exc.strerror or exc} ({exc.filename})",
@@ -119,12 +116,12 @@ def render_to_disk(
             "an interrupted write is finished by the next render",
         ) from None
     if check and not rendering.partial:
-        workflows = repository_files.sync(root, rendering.workflows, check=True, stats=stats)
+        workflows = repository.sync(root, rendering.workflows, check=True, stats=stats)
     if not check and not environments:
         # The cache only saves time; without it the next render reads the files.
         with contextlib.suppress(OSError):
             cache.save(out, rendering.tree, inputs, [d.to_dict() for d in diagnostics])
-        repository_files.save(root, stats, rendering.workflows, inputs)
+        repository.save(root, stats, rendering.workflows, inputs)
     return RenderOutcome(
         rendering.environments,
         diagnostics,

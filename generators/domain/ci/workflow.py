@@ -4,7 +4,7 @@ Jobs: `test` (lint and test for the stack), `build` (build with layer caching in
 GitHub Actions cache; on the source branch push `<image>:<commit>`, elsewhere load and
 scan it), `scan` (Trivy: SARIF to code scanning, fails on fixable critical and high
 vulnerabilities), `sbom` (SPDX, kept as a workflow artifact), then the pin jobs
-(generators/ci/pins.py). Every job states its own least permissions; the workflow
+(generators/domain/ci/pins.py). Every job states its own least permissions; the workflow
 grants none.
 """
 

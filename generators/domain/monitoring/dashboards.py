@@ -7,9 +7,9 @@
 # folder where the platform sets folderAnnotation: grafana_folder and
 # provider.foldersFromFilesStructure: true; elsewhere it is inert and harmless.
 #
-# The queries use the series and labels of the default alerts (generators/alert_defaults.py) and
-# of Sloth's rules (generators/slo.py): http_* with `namespace` and `service`; cAdvisor CPU over
-# the kube-state-metrics CPU limit, restricted to the service's pods through kube_pod_labels;
+# The queries use the series and labels of the default alerts (defaults.py, beside this
+# module) and of Sloth's rules (slo.py): http_* with `namespace` and `service`; cAdvisor CPU
+# over the kube-state-metrics CPU limit, restricted to the service's pods through kube_pod_labels;
 # KSM's Job conditions; Sloth's meta recordings selected by sloth_service and sloth_slo.
 # Grafana's uid rules (pkg/util shortid): letters, digits, '-' and '_', at most 40 characters.
 

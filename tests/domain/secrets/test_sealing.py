@@ -1,8 +1,8 @@
-"""generators.sealing against an independent controller stand-in and against kubesealpy.
+"""Sealing (domain/secrets/sealing.py) against an independent controller and kubesealpy.
 
 ``tests/sealed_controller.py`` follows the upstream Go controller (keys.go, crypto.go,
-sealedsecret_expansion.go) without importing ``generators.sealing``; the kubesealpy tests
-compare with a third, independently written implementation from PyPI.
+sealedsecret_expansion.go) without importing ``generators.domain.secrets.sealing``; the
+kubesealpy tests compare with a third, independently written implementation from PyPI.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ PLAINTEXTS = {
 
 @dataclass(frozen=True)
 class Controller:
-    """A controller key pair, and the certificate as generators.sealing loads it."""
+    """A controller key pair, and the certificate as generators.domain.secrets.sealing loads it."""
 
     bits: int
     private_key: rsa.RSAPrivateKey
@@ -104,14 +104,14 @@ def _sealed_secret(
 
 
 def _annotations(scope: str) -> dict[str, str]:
-    """The scope annotations generators.sealing declares for ``scope``."""
+    """The scope annotations generators.domain.secrets.sealing declares for ``scope``."""
     if scope == "strict":
         return {}
     return {sealing.SCOPE_ANNOTATIONS[scope]: "true"}
 
 
 def _pem_to_der(pem: bytes) -> bytes:
-    """The first certificate's DER, decoded by hand (not through generators.sealing)."""
+    """The first certificate's DER, decoded by hand (not through the sealing module)."""
     text = pem.decode("ascii")
     body = text.split("-----BEGIN CERTIFICATE-----", 1)[1].split("-----END CERTIFICATE-----")[0]
     return base64.b64decode("".join(body.split()))
