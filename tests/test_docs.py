@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from generators.diagnostics.codes import CODES
 from tests.conftest import REPO
+
+PACKAGE = REPO / "generators"
+#: A module named in docs/architecture.md: `generators/x.py`, or `pkg/…/x.py` of the package.
+_MODULE = re.compile(r"`(?:generators/)?((?:[a-z_]+/)*[a-z_]+\.py)`")
 
 
 def test_every_code_is_documented() -> None:
@@ -15,6 +21,22 @@ def test_every_code_is_documented() -> None:
         for c in sorted(CODES.values(), key=lambda c: c.id)
     ]
     assert rows == expected, "update the table in docs/diagnostics.md"
+
+
+def test_the_architecture_map_names_every_module_and_only_those() -> None:
+    text = (REPO / "docs" / "architecture.md").read_text()
+    named = {m for m in _MODULE.findall(text) if not m.startswith("tests/")}
+    modules = {path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")}
+    # A package's __init__.py is named when it holds more than its docstring and exports.
+    plain = {m for m in modules if not m.endswith("__init__.py")}
+    missing = sorted(plain - named)
+    assert not missing, f"add these modules to the map in docs/architecture.md: {missing}"
+    gone = sorted(named - modules)
+    assert not gone, f"docs/architecture.md names modules that do not exist: {gone}"
+    packages = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.iterdir() if p.is_dir()}
+    unnamed = sorted(p for p in packages - {"__pycache__"} if f"`{p}/`" not in text)
+    assert not unnamed, f"docs/architecture.md does not name these layers: {unnamed}"
+    assert "docs/architecture.md" in (REPO / "README.md").read_text()
 
 
 def test_readme_commands_match_ci() -> None:
