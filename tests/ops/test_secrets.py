@@ -247,6 +247,20 @@ def test_status_lists_age_and_due_date_and_fails_when_overdue(
     assert line.split()[5] == "55d"
 
 
+@pytest.mark.parametrize("report", ["status", "audit"])
+def test_reports_refuse_specs_with_other_errors_and_say_why_on_stderr(
+    tmp_path: Path, report: str
+) -> None:
+    root = copy_repo(tmp_path / "repo")
+    service = root / "platform/services/web.yaml"
+    service.write_text(service.read_text().replace("team: storefront", "team: storefrnt"))
+    done = invoke("secrets", report, "--root", str(root))
+    assert done.exit_code == 1
+    assert done.stdout == ""  # the report is data: nothing half-made on stdout
+    assert "error[PL301]: unknown team 'storefrnt'" in done.stderr
+    assert done.stderr.endswith("The specs have errors: fix them first (platform validate).\n")
+
+
 def _commit(repo: pygit2.Repository, message: str, when: int) -> str:
     index = repo.index
     index.add_all()
