@@ -1,4 +1,4 @@
-"""Git history through pygit2 (its one user): no checkout, the working tree untouched."""
+"""Revisions read from git's object database with pygit2: refs, exports, file histories."""
 
 from __future__ import annotations
 
