@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from generators.checks.base import at, at_resolved, second_names, unknown, where
@@ -11,7 +12,7 @@ from generators.diagnostics import Diagnostic, codes
 from generators.domain.webhooks import CONFIG_PATH as WEBHOOKS_PATH
 from generators.model.naming import public_host
 from generators.model.platform import Platform, Resolved
-from generators.model.uses import integration_values, secret_uses
+from generators.model.uses import SecretUse, integration_values, secret_uses
 from generators.source.documents import Parsed
 from generators.source.located import KeyPath
 from generators.spec.catalog import CatalogEntry, Setting
@@ -208,16 +209,18 @@ def _clashes(platform: Platform, resolved: Resolved) -> Iterator[Diagnostic]:
     """
     workload = resolved.workload
     seen: dict[str, str] = dict.fromkeys(workload.env, "env")
-    generated: list[tuple[str, str, KeyPath]] = [
-        (use.env, use.via, (*use.key_path, "secret"))
+    # Where each generated var is written is worked out only for a clash: locating
+    # parses the file a second time, which a valid platform never needs.
+    generated: list[tuple[str, str, Callable[[], KeyPath]]] = [
+        (use.env, use.via, partial(_secret_path, use))
         for use in secret_uses(platform, resolved)
         if use.env is not None and use.via != "env"
     ]
     for i, used in enumerate(workload.integrations):
         values = integration_values(platform, used, resolved.environment)
         for var, _ in values.plain_env() if values is not None else ():
-            generated.append((var, f"integration {used}", ("integrations", i)))
-    for var, via, path in generated:
+            generated.append((var, f"integration {used}", partial(_integration_path, i)))
+    for var, via, locate in generated:
         first = seen.setdefault(var, via)
         if first == via:  # the same source twice (a duplicate name is reported apart)
             continue
@@ -232,7 +235,7 @@ def _clashes(platform: Platform, resolved: Resolved) -> Iterator[Diagnostic]:
         elif via.startswith("integration "):
             yield at_resolved(
                 resolved,
-                path,
+                locate(),
                 codes.ENV_CLASH,
                 f"env var {var} is set by {via} and by {first}",
                 "use one of them: two integrations that set the same variable cannot both "
@@ -262,6 +265,14 @@ def _clashes(platform: Platform, resolved: Resolved) -> Iterator[Diagnostic]:
             f"{WEBHOOKS_PATH} is where the webhook settings are mounted",
             "mount the config file elsewhere",
         )
+
+
+def _secret_path(use: SecretUse) -> KeyPath:
+    return (*use.key_path, "secret")
+
+
+def _integration_path(index: int) -> KeyPath:
+    return ("integrations", index)
 
 
 def check_webhooks(platform: Platform) -> Iterator[Diagnostic]:

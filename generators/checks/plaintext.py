@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -52,6 +53,11 @@ _DIGEST = re.compile(r"^([0-9a-f]{40}|[0-9a-f]{64})$")
 
 def check_plaintext(platform: Platform) -> Iterator[Diagnostic]:
     """No spec holds something that looks like a credential in a plain field."""
+    with _detectors():
+        yield from _plaintext(platform)
+
+
+def _plaintext(platform: Platform) -> Iterator[Diagnostic]:
     for doc in platform.documents:
         for path, value in _strings(doc.source.data, ()):
             if doc.kind.name == _CATALOG and "default" not in path:
@@ -106,11 +112,33 @@ def _detect(key: str, value: str) -> frozenset[str]:
 
 def _scan(line: str) -> frozenset[str]:
     from detect_secrets.core.scan import _process_line_based_plugins
+
+    with _detectors():
+        # The line-based scanner with detect-secrets' own default plugins and filters.
+        return frozenset(s.type for s in _process_line_based_plugins([(1, line)], "spec.yaml"))
+
+
+_ACTIVE: list[bool] = []
+
+
+@contextmanager
+def _detectors() -> Iterator[None]:
+    """detect-secrets' default plugins and filters, set up once for all the lines scanned.
+
+    Setting them up (and restoring the caller's settings after) costs more than
+    scanning a line, so a whole check runs inside one setup; nested uses reuse it.
+    """
+    if _ACTIVE:
+        yield
+        return
     from detect_secrets.settings import default_settings
 
     with default_settings():
-        # The line-based scanner with detect-secrets' own default plugins and filters.
-        return frozenset(s.type for s in _process_line_based_plugins([(1, line)], "spec.yaml"))
+        _ACTIVE.append(True)
+        try:
+            yield
+        finally:
+            _ACTIVE.pop()
 
 
 def _candidate(path: KeyPath, value: str) -> bool:
