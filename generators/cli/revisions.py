@@ -9,6 +9,7 @@ import click
 
 from generators.cli.common import (
     EXIT_DRIFT,
+    EXIT_INVALID,
     EXIT_OK,
     color,
     env_option,
@@ -17,6 +18,7 @@ from generators.cli.common import (
     root_option,
     table,
 )
+from generators.diagnostics import SpecErrors
 from generators.diff import compare, report
 from generators.ops import hydrate, revisions
 
@@ -51,6 +53,8 @@ def diff(
     Added, removed and changed objects by kind, namespace and name, field by field;
     secret values are never printed. The impact (newly public services, secrets,
     permissions, alert routing, removed services, requested resources) comes first.
+    When the working tree's specs do not validate (exit 1), markdown and json say so
+    in their own form: the pull request gets a comment listing the first problems.
 
     \b
     Example:
@@ -58,7 +62,14 @@ def diff(
       platform diff --base origin/main --env production
       platform diff --format markdown > comment.md   # in CI, for the PR comment
     """
-    result = compare.compare(platform_root(ctx), base, environments)
+    try:
+        result = compare.compare(platform_root(ctx), base, environments)
+    except SpecErrors as invalid:
+        shown = report.invalid(invalid.diagnostics, invalid.files, fmt)
+        if shown is None:  # text: every problem, as `platform validate` prints them
+            raise
+        click.echo(shown, nl=False)  # a PR comment (or data) all the same
+        return EXIT_INVALID
     click.echo(report.render(result, fmt, color=color() and fmt == "text"), nl=False)
     return EXIT_DRIFT if exit_code and not result.empty else EXIT_OK
 

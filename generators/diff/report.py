@@ -2,7 +2,9 @@
 
 Every format leads with the impact and the per-environment summary, then the objects.
 The Markdown fits GitHub's comment limit (65,536 characters): apps that do not fit are
-listed by name under an explicit truncation notice.
+listed by name under an explicit truncation notice. When the working tree's specs do not
+validate, Markdown and JSON say so in their own form (:func:`invalid`), so a pull request
+still gets a comment.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+from generators.diagnostics import Diagnostic, Severity
 from generators.diff import impact
 from generators.diff.compare import Diff
 from generators.diff.objects import FieldChange, ObjectChange, public
@@ -37,6 +40,74 @@ def render(result: Diff, fmt: str, *, color: bool = False, limit: int = GITHUB_L
     if fmt == "markdown":
         return markdown(result, limit)
     return text(result, color=color)
+
+
+def invalid(
+    diagnostics: Sequence[Diagnostic], files: int, fmt: str, *, limit: int = GITHUB_LIMIT
+) -> str | None:
+    """What a diff in ``fmt`` says when the working tree's specs do not validate.
+
+    Markdown: the counts and as many problems as fit in a table (the annotations on the
+    pull request show each at its line); JSON: every diagnostic. None for text, which
+    the command line prints as `platform validate` does.
+    """
+    errors = sum(d.level is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if fmt == "json":
+        document = {
+            "valid": False,
+            "errors": errors,
+            "warnings": warnings,
+            "files": files,
+            "diagnostics": [d.to_dict() for d in diagnostics],
+        }
+        return json.dumps(document, indent=2, sort_keys=True) + "\n"
+    if fmt != "markdown":
+        return None
+    counts = (
+        f"{_count(errors, 'error')} and {_count(warnings, 'warning')} in {_count(files, 'file')}"
+    )
+    head = [
+        MARKER,
+        "## Platform diff",
+        "",
+        f"> **The specs do not validate: {counts}.** Nothing was compared. {_ANNOTATED}",
+        "",
+        "| where | code | problem |",
+        "|---|---|---|",
+    ]
+    rows = [
+        f"| `{d.location.file}:{d.location.line}:{d.location.col}` | {d.code.id} "
+        f"| {_cell(d.text)} |"
+        for d in diagnostics
+    ]
+    out = "\n".join(head) + "\n"
+    for shown, row in enumerate(rows):
+        rest = len(rows) - shown
+        if len(out) + len(row) + 1 + len(_more(rest)) > limit:
+            return out + _more(rest)
+        out += row + "\n"
+    return out
+
+
+_ANNOTATED = (
+    "Each problem is annotated at its line in the pull request's files; "
+    "`platform validate` lists them."
+)
+
+
+def _more(rest: int) -> str:
+    return f"\n_… and {rest} more: run `platform validate` for every one._\n"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'s' if n != 1 else ''}"
+
+
+def _cell(text_: str) -> str:
+    """Text safe in a Markdown table cell: one line, no column breaks, at most 300 characters."""
+    flat = " ".join(text_.split()).replace("|", "\\|")
+    return flat if len(flat) <= 300 else flat[:299] + "…"
 
 
 def label(environment: str) -> str:
@@ -175,10 +246,14 @@ def markdown(result: Diff, limit: int = GITHUB_LIMIT) -> str:
         return "\n".join([*head, "No changes to the rendered output."]) + "\n"
     if result.findings:
         head += ["### Impact", ""]
-        head += [
-            f"- **{impact.CATEGORIES[f.category]}** ({label(f.environment)}): {f.text}"
-            for f in result.findings
-        ]
+        head += _bounded(
+            [
+                f"- **{impact.CATEGORIES[f.category]}** ({label(f.environment)}): {f.text}"
+                for f in result.findings
+            ],
+            limit // 2,  # the rest of the comment is for the summary and the objects
+            "findings (`platform diff --format json` lists them all)",
+        )
         head.append("")
     head += [
         "### Summary",
@@ -201,6 +276,18 @@ def markdown(result: Diff, limit: int = GITHUB_LIMIT) -> str:
         for app, changes in sorted(_apps(result.changes.of(env)).items())
     ]
     return _fit(head, sections, limit)
+
+
+def _bounded(lines: list[str], budget: int, what: str) -> list[str]:
+    """As many of ``lines`` as fit in ``budget`` characters, then how many were left out."""
+    out: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        used += len(line) + 1
+        if used > budget:
+            return [*out, f"- _… and {len(lines) - i:,} more {what}_"]
+        out.append(line)
+    return out
 
 
 def _section(env: str, app: str, changes: Sequence[ObjectChange]) -> str:

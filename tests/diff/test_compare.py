@@ -172,6 +172,47 @@ def test_invalid_working_tree_specs_are_reported_like_validate(repo: Path) -> No
     assert "Nothing to compare" in done.stdout
 
 
+def test_invalid_specs_still_get_a_bounded_pr_comment(repo: Path) -> None:
+    # 1,000 services with a mistake each: the comment says so within GitHub's limit.
+    for i in range(1000):
+        text = WORKER.format(name=f"w{i}").replace("team: shop", f"team: shp{i % 7}")
+        (repo / f"platform/services/w{i}.yaml").write_text(text)
+    done = invoke("diff", "--root", str(repo), "--format", "markdown")
+    assert done.exit_code == 1
+    comment = done.stdout
+    assert comment.startswith(report.MARKER)
+    assert len(comment) <= report.GITHUB_LIMIT
+    assert "**The specs do not validate: 1,000 errors and 0 warnings in 1,011 files.**" in comment
+    assert "| `platform/services/w0.yaml:5:9` | PL301 | unknown team 'shp0' |" in comment
+    shown = comment.count("| PL301 |")
+    assert 100 < shown < 1000
+    assert f"_… and {1000 - shown} more: run `platform validate` for every one._" in comment
+    # JSON is data too: every diagnostic, no human text.
+    data = json.loads(invoke("diff", "--root", str(repo), "--format", "json").stdout)
+    assert data["valid"] is False
+    assert data["errors"] == 1000
+    assert len(data["diagnostics"]) == 1000
+
+
+def test_a_thousand_changed_apps_fit_in_the_comment(repo: Path) -> None:
+    # Each new public service is a finding of its own in every environment.
+    public = WORKER.replace("type: worker", "type: web") + (
+        "  ports: [{{name: http, port: 8080}}]\n"
+        "  probes: {{readiness: {{http: {{path: /readyz}}}}}}\n"
+        "  expose: {{visibility: public, hosts: [{name}]}}\n"
+    )
+    for i in range(1000):
+        (repo / f"platform/services/w{i}.yaml").write_text(public.format(name=f"w{i}"))
+    result = compare.compare(repo)
+    assert len(result.findings) >= 1000
+    comment = report.markdown(result)
+    assert len(comment) <= report.GITHUB_LIMIT
+    assert comment.count("<details>") == comment.count("</details>")
+    assert "more findings (`platform diff --format json` lists them all)_" in comment
+    assert "**Truncated:**" in comment
+    assert "### Summary" in comment  # the impact never crowds out the summary
+
+
 def test_unknown_base_and_environment_are_usage_errors(repo: Path) -> None:
     done = invoke("diff", "--root", str(repo), "--base", "no-such-branch")
     assert done.exit_code == 3
