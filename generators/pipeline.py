@@ -10,10 +10,10 @@ is data, which generators/output/ writes or checks and generators/diff/ compares
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from generators import emit, workers
 from generators.checks import run_checks
@@ -27,8 +27,10 @@ from generators.model.platform import Platform, build_platform
 from generators.source.discover import discover, load_all, repository_path
 from generators.source.documents import Parsed, kind_of_path, parse_document
 from generators.source.located import SourceDoc
-from generators.targets import TARGETS, File
-from generators.targets.context import PlatformContext, build_context
+
+if TYPE_CHECKING:  # the targets load only when a run renders (a hook's validate never does)
+    from generators.targets import File
+    from generators.targets.context import PlatformContext
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ def generate(run: Run) -> Run:
     tree = build_tree(run.platform, run.environments, run.repository_path + OUTPUT_DIR)
     workflows: dict[str, bytes] = {}
     if run.complete:
+        from generators.targets.context import PlatformContext
+
         context = PlatformContext(run.platform, run.repository_path, OUTPUT_DIR)
         for path, file in _platform_files(context):
             if file.root == "output":
@@ -191,15 +195,6 @@ class Rendering:
         return tuple(prefix for env in self.environments for prefix in environment_prefixes(env))
 
 
-def tune_gc() -> None:
-    """Collect garbage far less often (mypy does the same).
-
-    A run builds many objects and few cycles; with the default thresholds a large run
-    spends a third of its time in collection.
-    """
-    gc.set_threshold(200_000, 30, 30)
-
-
 def _through(run: Run, stages: Sequence[Callable[[Run], Run]]) -> Run:
     for stage in stages:
         run = stage(run)
@@ -265,6 +260,8 @@ def render_platform(
 
 def _platform_files(context: PlatformContext) -> list[tuple[str, File]]:
     """What the targets render once per complete render: whole files only."""
+    from generators.targets import TARGETS, File
+
     out = []
     for target in TARGETS.values():
         for path, obj in target.render_platform(context):
@@ -309,6 +306,9 @@ def _render_environment(shared: tuple[Platform, str], env: str) -> dict[str, str
     platform, output_path = shared
     files: dict[str, list[str]] = {}
     seen: set[tuple[str, str, str, str]] = set()
+    from generators.targets import TARGETS, File
+    from generators.targets.context import build_context
+
     context = build_context(platform, env, output_path)
     for target in TARGETS.values():
         for path, obj in target.render(context):

@@ -3,7 +3,9 @@
 Commands live one file per group: generators/cli/specs.py (validate, render, schema),
 generators/cli/secrets.py (secrets …) and generators/cli/revisions.py (diff, hydrate,
 history, rollback). Each parses its flags, calls one function and returns an exit code;
-:func:`run` turns what they raise into messages.
+:func:`run` turns what they raise into messages. Command modules import the layers that
+do the work inside each command, so `platform --version`, `--help` and a hook's
+`validate` load only what they use (docs/benchmarks.md: start-up).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from generators import __version__, pipeline
+from generators import __version__, workers
 from generators.cli import revisions, secrets, specs
 from generators.cli.common import EXIT_BUG, EXIT_USAGE, echo_diagnostics, root_option
 from generators.diagnostics import SpecErrors
@@ -48,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code instead of exiting."""
-    pipeline.tune_gc()
+    workers.tune_gc()
     try:
         code = cli.main(args=argv, prog_name="platform", standalone_mode=False)
     except click.exceptions.Exit as exc:  # --help, --version

@@ -19,8 +19,6 @@ from generators.cli.common import (
     table,
 )
 from generators.diagnostics import SpecErrors
-from generators.diff import compare, report
-from generators.ops import hydrate, revisions
 
 #: What `--format` of the commands that print a diff offers.
 DIFF_FORMATS = ("text", "markdown", "json")
@@ -62,6 +60,8 @@ def diff(
       platform diff --base origin/main --env production
       platform diff --format markdown > comment.md   # in CI, for the PR comment
     """
+    from generators.diff import compare, report  # each command loads what it uses
+
     try:
         result = compare.compare(platform_root(ctx), base, environments)
     except SpecErrors as invalid:
@@ -101,6 +101,8 @@ def hydrate_command(
       platform hydrate --env production --branch hydrated/production
       platform hydrate            # every environment with gitops.hydrateBranch
     """
+    from generators.ops import hydrate
+
     for item in hydrate.hydrate(platform_root(ctx), environments, branch, source):
         click.echo(item.summary())
     return EXIT_OK
@@ -122,6 +124,8 @@ def history_command(
       platform history checkout-api
       platform history web --limit 5 --format json
     """
+    from generators.ops import revisions
+
     entries = revisions.history(platform_root(ctx), service, limit)
     if fmt == "json":
         click.echo(json.dumps([entry.to_dict() for entry in entries], indent=2))
@@ -157,6 +161,9 @@ def rollback_command(
       platform history checkout-api
       platform rollback checkout-api --to 3f2a9c1 --format markdown > pr.md
     """
+    from generators.diff import report
+    from generators.ops import revisions
+
     done = revisions.rollback(platform_root(ctx), service, revision)
     if done.diff is None:
         click.echo(f"{service} already matches {done.revision[:12]}: nothing to restore.")

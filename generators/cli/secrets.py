@@ -16,15 +16,18 @@ from generators.cli.common import (
     root_option,
     table,
 )
-from generators.domain.secrets.sealing import SCOPES
 from generators.errors import UsageError
 from generators.model.clock import today
-from generators.ops import seal as sealing
-from generators.ops import secret_reports
 
-#: Short scope names kubeseal users type, and the long ones it uses.
-SCOPE_NAMES = {"strict": "strict", "namespace": "namespace-wide", "cluster": "cluster-wide"}
-SCOPE_NAMES.update({scope: scope for scope in SCOPES})
+#: Short scope names kubeseal users type, and the long ones it uses (the scopes of
+#: generators/domain/secrets/sealing.py, written here so `--help` loads no cryptography).
+SCOPE_NAMES = {
+    "strict": "strict",
+    "namespace": "namespace-wide",
+    "cluster": "cluster-wide",
+    "namespace-wide": "namespace-wide",
+    "cluster-wide": "cluster-wide",
+}
 
 
 @click.group()
@@ -88,6 +91,8 @@ def seal(
       platform secrets seal --env staging --secret payments-db --key password < pw.txt
       pbpaste | platform secrets seal --env production --secret stripe --key secret-key
     """
+    from generators.ops import seal as sealing  # each command loads what it uses
+
     done = sealing.seal(
         platform_root(ctx),
         environment=environment,
@@ -129,6 +134,8 @@ def status(ctx: click.Context, environments: tuple[str, ...], fmt: str, root: Pa
 
     Exit 1 when one is overdue past its grace period (see docs/secrets.md).
     """
+    from generators.ops import secret_reports
+
     rows = secret_reports.status(platform_root(ctx), environments)
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in rows], indent=2))
@@ -143,6 +150,8 @@ def status(ctx: click.Context, environments: tuple[str, ...], fmt: str, root: Pa
 @click.pass_context
 def audit(ctx: click.Context, fmt: str, root: Path | None) -> int:
     """Which service uses which secret where, its owner, age and last change in git."""
+    from generators.ops import secret_reports
+
     rows = secret_reports.audit(platform_root(ctx))
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from generators import pipeline
 from generators.cli.common import (
     EXIT_DRIFT,
     EXIT_OK,
@@ -18,7 +17,6 @@ from generators.cli.common import (
     root_option,
 )
 from generators.diagnostics import SpecErrors, formats
-from generators.output import schemas, writer
 
 
 @click.command()
@@ -41,6 +39,8 @@ def validate(ctx: click.Context, fmt: str, strict: bool, root: Path | None) -> i
       platform validate
       platform validate --format sarif > platform.sarif
     """
+    from generators import pipeline  # each command loads what it uses (cli/__init__.py)
+
     where = platform_root(ctx)
     result = pipeline.validate_platform(where)
     shown = formats.render(
@@ -69,6 +69,8 @@ def schema(ctx: click.Context, check: bool, root: Path | None) -> int:
       platform schema
       platform schema --check   # in CI: fail when schemas/ is out of date
     """
+    from generators.output import schemas
+
     where = platform_root(ctx)
     if check:
         stale = schemas.stale_schemas(where)
@@ -103,6 +105,8 @@ def render(
       platform render --env staging
       platform render --check   # in CI: fail when rendered/ is stale
     """
+    from generators.output import writer
+
     where = platform_root(ctx)
     outcome = writer.render_to_disk(where, environments, check=check)
     if outcome.errors:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from typing import TYPE_CHECKING
 
 from generators.errors import UsageError
-from generators.model.platform import Platform
+
+if TYPE_CHECKING:  # the command line asks for today() without loading the model
+    from generators.model.platform import Platform
 
 
 def today() -> dt.date:

@@ -19,7 +19,7 @@ API_VERSION = "platform/v1"
 class StrictModel(BaseModel):
     """Base of every spec model: unknown keys are errors, values are never coerced."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 def _check_quantity(value: str | float) -> str | int | float:

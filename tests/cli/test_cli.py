@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -221,3 +224,40 @@ def test_root_prefers_the_platform_directory_inside_a_larger_repository(
     monkeypatch.chdir(base_tree / "platform" / "services")
     result = invoke("validate")
     assert result.stdout == "All 11 files valid.\n"
+
+
+def _modules_after(*args: str) -> set[str]:
+    """The modules a fresh `platform ARGS` process has loaded when it exits."""
+    code = (
+        "import sys; from generators import cli; "
+        f"code = cli.run({list(args)!r}); "
+        "print('\\n'.join(sorted(sys.modules)))"
+    )
+    env = {**os.environ, "PLATFORM_TODAY": "2026-11-28"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True
+    )
+    return set(done.stdout.split())
+
+
+def test_version_and_help_load_no_layer_that_does_the_work() -> None:
+    # Start-up is what a pre-commit hook pays on every commit (docs/benchmarks.md).
+    for args in (["--version"], ["--help"], ["secrets", "seal", "--help"]):
+        loaded = _modules_after(*args)
+        tops = {module.split(".")[0] for module in loaded}
+        assert not {"pydantic", "pygit2", "cryptography", "ruamel"} & tops, args
+        assert "generators.pipeline" not in loaded, args
+
+
+def test_validate_loads_neither_git_nor_the_targets() -> None:
+    loaded = _modules_after("validate")
+    assert "pygit2" not in loaded
+    assert not {m for m in loaded if m.startswith("generators.targets")}
+
+
+def test_the_scopes_offered_are_the_sealers() -> None:
+    from generators.cli.secrets import SCOPE_NAMES
+    from generators.domain.secrets.sealing import SCOPES
+
+    assert set(SCOPE_NAMES.values()) == set(SCOPES)
+    assert set(SCOPES) <= set(SCOPE_NAMES)
