@@ -1,4 +1,4 @@
-"""Canonical YAML for rendered objects: block style, stable quoting, fixed key order.
+"""Canonical YAML (and JSON) for rendered objects: block style, stable quoting, key order.
 
 A small emitter for the data targets produce (mappings with string keys, lists,
 strings, integers, booleans, null). It is several times faster than a general YAML
@@ -20,6 +20,8 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+import orjson
 
 TOP_LEVEL_ORDER = ("apiVersion", "kind", "metadata", "spec", "data", "stringData", "type")
 _SAFE_CHARS = re.compile(r"^[A-Za-z0-9_./][A-Za-z0-9 _./:@+=-]*$")
@@ -47,6 +49,21 @@ def dump(document: Mapping[str, Any]) -> str:
     lines: list[str] = []
     _mapping(ordered, "", lines)
     return "\n".join(lines) + "\n"
+
+
+def json_document(data: Any) -> str:
+    """JSON with sorted keys and a two-space indent, ending in a newline (dashboards).
+
+    The bytes of ``json.dumps(data, indent=2, sort_keys=True)``, written by orjson:
+    json's indented encoder is pure Python, a third of a large render. Text that is not
+    ASCII takes json's path, which escapes it. Floats print in the shortest form that
+    reads back, as json prints them, except below 1e-4 (json: ``2.5e-05``, orjson:
+    ``0.000025``); what is rendered holds no such float.
+    """
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+    if not text.isascii():
+        text = json.dumps(data, indent=2, sort_keys=True)
+    return text + "\n"
 
 
 def scalar(value: Any) -> str:

@@ -4,6 +4,7 @@ by a YAML 1.2 parser (ruamel) and a YAML 1.1 parser (PyYAML, as Kubernetes tools
 
 from __future__ import annotations
 
+import json
 import os
 
 import yaml as pyyaml
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from generators.emit import dump, scalar
+from generators.emit import dump, json_document, scalar
 
 TRICKY = st.sampled_from(
     ["yes", "No", "on", "OFF", "y", "n", "~", "null", "true", "1.10", "1e3", "0x1F", "0o17",
@@ -73,3 +74,42 @@ def test_multi_line_text_is_a_literal_block_with_exact_trailing_newlines() -> No
     assert dump({"data": {"f": "a"}}) == "data:\n  f: a\n"
     assert dump({"data": {"f": "a\nb"}}) == "data:\n  f: |-\n    a\n    b\n"
     assert load_both(dump({"data": {"f": "a\n\n"}}))[0] == {"data": {"f": "a\n\n"}}
+
+
+JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: f == 0 or abs(f) >= 1e-4)
+    | TEXT
+)
+JSON = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "500")), deadline=None)
+@given(data=JSON)
+def test_json_documents_are_the_bytes_json_writes(data: object) -> None:
+    assert json_document(data) == json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def test_every_rendered_dashboard_and_webhook_file_is_that_json() -> None:
+    from generators import pipeline
+    from tests.conftest import REPO
+
+    tree = pipeline.render_platform(REPO).tree
+    blocks = [
+        value
+        for path, content in tree.items()
+        if path.endswith("manifests.yaml")
+        for obj in pyyaml.safe_load_all(content)
+        if isinstance(obj, dict) and obj.get("kind") == "ConfigMap"
+        for key, value in (obj.get("data") or {}).items()
+        if key.endswith(".json")
+    ]
+    assert len(blocks) > 10
+    for text in blocks:
+        assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"

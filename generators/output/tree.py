@@ -77,7 +77,7 @@ class StatCache:
         if entry is None:
             return None
         try:
-            stat = (out / rel).stat()
+            stat = os.stat(f"{out}/{rel}")  # a string path: thousands per render
         except OSError:
             return None
         return entry[2] if (stat.st_size, stat.st_mtime_ns) == entry[:2] else None
@@ -304,12 +304,15 @@ def _owned(out: Path, tree: Mapping[str, bytes]) -> set[str]:
     owned = set(_read_manifest(out))
     app_dirs = {rel.rsplit("/", 1)[0] for rel in tree}
     for directory in app_dirs:
-        base = out / directory
-        if base.is_dir():
+        try:
+            entries = os.scandir(f"{out}/{directory}")
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
             owned |= {
-                f"{directory}/{p.name}"
-                for p in base.iterdir()
-                if p.is_file() and not p.name.startswith(".")
+                f"{directory}/{entry.name}"
+                for entry in entries
+                if not entry.name.startswith(".") and entry.is_file()
             }
     return owned
 

@@ -22,7 +22,6 @@ from generators.errors import UsageError
 from generators.model.clock import today
 from generators.output import repository, tree
 from generators.output.tree import MANIFEST, Drift
-from generators.pipeline import render_platform
 from generators.source.discover import discover
 
 #: The stat cache of the last complete render (machine-local, git-ignored).
@@ -91,6 +90,8 @@ def render_to_disk(
             workflow_files=len(stats.files or {}),
             workflows_label=label,
         )
+    from generators.pipeline import render_platform  # not loaded when nothing changed
+
     rendering = render_platform(root, environments, specs)
     diagnostics = rendering.validation.diagnostics
     if rendering.validation.errors:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from generators import workers
 from generators.diagnostics import Diagnostic
-from generators.source.load import load_file
 from generators.source.located import SourceDoc
 
 #: Where spec files live, relative to the platform root.
@@ -29,18 +29,31 @@ def discover(root: Path) -> list[str]:
     resolved_root = root.resolve()
     for top in SPEC_DIRS:
         base = root / top
-        if not base.is_dir():
+        if not base.is_dir() or any(part.startswith(".") for part in Path(top).parts):
             continue
-        for path in base.rglob("*"):
-            rel = path.relative_to(root)
-            if any(part.startswith(".") for part in rel.parts):
-                continue
-            if path.suffix.lower() not in SPEC_SUFFIXES or not path.is_file():
-                continue
-            if not path.resolve().is_relative_to(resolved_root):
-                continue
-            found.append(rel.as_posix())
+        # Directory symlinks are not followed (as Path.rglob does not), so a file leads
+        # outside the root only if it is a symlink, or the top directory is one.
+        inside = base.resolve().is_relative_to(resolved_root)
+        todo = [(str(base), top)]
+        while todo:
+            directory, rel_dir = todo.pop()
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    rel = f"{rel_dir}/{entry.name}"
+                    if entry.is_dir(follow_symlinks=False):
+                        todo.append((entry.path, rel))
+                    elif _spec_file(entry, inside, resolved_root):
+                        found.append(rel)
     return sorted(found)
+
+
+def _spec_file(entry: os.DirEntry[str], inside: bool, root: Path) -> bool:
+    """Whether a directory entry is a spec file: YAML, a file, and within the root."""
+    if os.path.splitext(entry.name)[1].lower() not in SPEC_SUFFIXES or not entry.is_file():
+        return False
+    return Path(entry.path).resolve().is_relative_to(root) if entry.is_symlink() else inside
 
 
 def load_all(root: Path, files: Sequence[str]) -> list[tuple[SourceDoc | None, list[Diagnostic]]]:
@@ -50,6 +63,8 @@ def load_all(root: Path, files: Sequence[str]) -> list[tuple[SourceDoc | None, l
     (generators/workers.py), so they start in milliseconds with the compiler loaded;
     they return plain located data, and the models are built here.
     """
+    from generators.source.load import load_file  # ruamel: only when loading (not to list)
+
     if len(files) >= PARALLEL_FROM and workers.cores() > 1:
         loaded = workers.fork_map(load_file, root, files, processes=4, chunksize=64)
         if loaded is not None:

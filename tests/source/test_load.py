@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,23 @@ def test_discover_is_sorted_and_skips_hidden_and_other_files(tmp_path: Path) -> 
         "platform/services/b.yaml",
         "platform/services/sub/c.yaml",
     ]
+
+
+def test_discover_keeps_to_the_repository(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    build_tree(root, {"platform/services/a.yaml": "x: 1", "shared/b.yaml": "x: 1"})
+    outside = build_tree(tmp_path / "elsewhere", {"c.yaml": "x: 1", "dir/d.yaml": "x: 1"})
+    services = root / "platform/services"
+    (services / "inside.yaml").symlink_to(root / "shared/b.yaml")  # a link within: kept
+    (services / "outside.yaml").symlink_to(outside / "c.yaml")  # leads out: skipped
+    (services / "dir").symlink_to(outside / "dir")  # linked directories are not followed
+    (services / "dangling.yaml").symlink_to(root / "missing.yaml")
+    os.mkfifo(services / "pipe.yaml")  # not a file: never opened
+    assert discover(root) == ["platform/services/a.yaml", "platform/services/inside.yaml"]
+    linked = tmp_path / "linked"
+    build_tree(linked, {"environments/dev.yaml": "x: 1"})
+    (linked / "platform").symlink_to(outside)  # the whole directory outside the root
+    assert discover(linked) == ["environments/dev.yaml"]
 
 
 def test_unreadable_file_is_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

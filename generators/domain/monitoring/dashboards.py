@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from generators.domain.monitoring.defaults import POD_LABEL, WORKLOADS
 from generators.domain.monitoring.slo import NAME, SERVICE
+from generators.emit import json_document
 
 SIDECAR_LABEL = ("grafana_dashboard", "1")
 FOLDER_ANNOTATION = "grafana_folder"
@@ -92,7 +92,7 @@ def dashboard(
 
 def dashboard_json(model: dict[str, Any]) -> str:
     """``model`` as JSON with sorted keys: the same model always gives the same bytes."""
-    return json.dumps(model, sort_keys=True, indent=2) + "\n"
+    return json_document(model)
 
 
 def config_map_name(service: str) -> str:

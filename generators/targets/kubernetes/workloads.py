@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from generators.emit import json_document
 from generators.model.naming import config_key
 from generators.spec.service import Workload
 from generators.targets.base import metadata, selector_labels
@@ -43,7 +43,7 @@ def webhooks_config(context: EnvContext, service: Deployed) -> dict[str, Any] | 
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": metadata(service, context.name, f"{service.name}-webhooks"),
-        "data": {WEBHOOKS_KEY: json.dumps(service.webhooks, indent=2, sort_keys=True) + "\n"},
+        "data": {WEBHOOKS_KEY: json_document(service.webhooks)},
     }
 
 
