@@ -1,7 +1,8 @@
 """Property: no mutation of valid specs makes the validator crash.
 
 Every outcome is either success or located diagnostics (file inside the tree, line
-and column from 1), and every report format renders them.
+and column from 1), and every report format renders them; a tree that validates
+renders. bench/fuzz.py runs the same whole-tree property ten thousand times and more.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,22 +23,8 @@ from generators.diagnostics import formats
 from generators.source.discover import discover
 from generators.source.load import load_text
 from tests.conftest import REPO
+from tests.fuzzing import VALUES, YAML_SNIPPETS, Case, check, mutate, paths, trees
 
-SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=False),
-    st.text(max_size=30),
-    st.sampled_from(["", "0", "-", "${", "${services.x.url}", "web", "http", "1.10", "a" * 80]),
-)
-VALUES = st.recursive(
-    SCALARS,
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=12), children, max_size=3)
-    ),
-    max_leaves=8,
-)
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")),
     deadline=None,
@@ -53,38 +39,6 @@ def example_tree() -> Iterator[tuple[Path, list[str]]]:
         for top in ("platform", "environments", "templates"):
             shutil.copytree(REPO / top, root / top)
         yield root, discover(root)
-
-
-def paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every key path into ``data`` (mapping keys and list indexes)."""
-    found = [prefix]
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found += paths(value, (*prefix, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found += paths(value, (*prefix, index))
-    return found
-
-
-def mutate(data: Any, path: tuple[Any, ...], operation: str, value: Any, key: str) -> Any:
-    if not path:
-        return value if operation == "replace" else data
-    parent = data
-    for part in path[:-1]:
-        parent = parent[part]
-    last = path[-1]
-    if operation == "delete":
-        del parent[last]
-    elif operation == "replace":
-        parent[last] = value
-    elif operation == "rename" and isinstance(parent, dict):
-        parent[key] = parent.pop(last)
-    elif operation == "insert" and isinstance(parent, dict):
-        parent[key] = value
-    elif operation == "insert" and isinstance(parent, list):
-        parent.insert(last, value)
-    return data
 
 
 def assert_located(root: Path, files: list[str]) -> None:
@@ -119,47 +73,6 @@ def test_structural_mutations_never_crash(data, operation, value, key) -> None:
         assert_located(root, files)
 
 
-# Fragments that reach rarely used corners of YAML: tags, anchors, merges, dates,
-# document markers, flow collections and block scalars.
-YAML_SNIPPETS = [
-    "2024-02-30",
-    "!!int abc",
-    "!!float x",
-    "!!bool maybe",
-    "!!timestamp no",
-    "!!set {}",
-    "!Ref x",
-    "&a",
-    "*a",
-    "<<: *a",
-    "<<: x",
-    "=",
-    "~",
-    "null",
-    "---\n",
-    "...\n",
-    "? ",
-    ": ",
-    "- ",
-    "{",
-    "}",
-    "[",
-    "]",
-    "|\n  x",
-    ">-\n  y",
-    "'",
-    '"',
-    "\t",
-    "#",
-    "%YAML 1.1\n",
-    "9" * 5000,
-    "\u2028",
-    "\x85",
-    "\x07",
-    "\ufeff",
-]
-
-
 @FUZZ
 @given(data=st.data(), junk=st.text(max_size=8) | st.sampled_from(YAML_SNIPPETS))
 def test_text_mutations_never_crash(data, junk) -> None:
@@ -181,3 +94,11 @@ def test_byte_mutations_never_crash(data, raw) -> None:
         at = data.draw(st.integers(0, len(content)))
         (root / rel).write_bytes(content[:at] + raw + content[at:])
         assert_located(root, files)
+
+
+@FUZZ
+@given(case=trees())
+def test_whole_trees_keep_the_property(case: Case, tmp_path_factory) -> None:
+    root = tmp_path_factory.mktemp("tree")
+    outcome = check(case, root)
+    assert outcome.problems == [], "\n".join([*outcome.edits, *outcome.problems])

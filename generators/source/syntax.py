@@ -38,6 +38,19 @@ def syntax_problem(exc: MarkedYAMLError, text: str) -> LoadProblem:
     elif "block mapping" in context or "block collection" in context:
         message = "this line is indented differently from the lines around it"
         hint = "indent it like its siblings, with the same number of spaces"
+    elif "quoted scalar" in context and ("escape" in problem or "hexdecimal" in problem):
+        message = "invalid escape sequence in a double-quoted value"
+        if "Unicode" in problem:
+            hint = (
+                "a \\uD800-\\uDFFF escape is half of a UTF-16 surrogate pair (as JSON writes "
+                "emoji), which YAML does not combine: write the character itself, or \\U "
+                "and 8 hex digits"
+            )
+        else:
+            hint = (
+                "\\x takes 2 hex digits, \\u 4 and \\U 8; write \\\\ for a backslash, or "
+                "put the value in single quotes"
+            )
     elif "quoted scalar" in context:
         mark = opening or mark
         message = "unclosed quote"

@@ -111,6 +111,22 @@ def test_discover_is_sorted_and_skips_hidden_and_other_files(tmp_path: Path) -> 
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "col", "hint"),
+    [
+        ('{"a": "\\ud83d\\ude00"}', 10, "half of a UTF-16 surrogate pair"),  # JSON's emoji
+        ('a: "x\\qy"', 6, "write \\\\ for a backslash"),
+        ('a: "\\x4"', 7, "\\x takes 2 hex digits"),
+    ],
+)
+def test_a_bad_escape_is_named_as_such_at_the_escape(text: str, col: int, hint: str) -> None:
+    doc, (problem,) = load_text("x.yaml", text.encode())
+    assert doc is None
+    assert problem.message == "invalid YAML: invalid escape sequence in a double-quoted value"
+    assert (problem.location.line, problem.location.col) == (1, col)
+    assert hint in problem.hint
+
+
 def test_discover_keeps_to_the_repository(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     build_tree(root, {"platform/services/a.yaml": "x: 1", "shared/b.yaml": "x: 1"})
