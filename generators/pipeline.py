@@ -290,19 +290,23 @@ def build_tree(
         parts = _render_forked(platform, environments, output_path)
     if parts is None:
         parts = [_render_environment((platform, output_path), env) for env in environments]
-    files = {path: text for part in parts for path, text in part.items()}
-    return {path: files[path].encode() for path in sorted(files)}
+    files = {path: content for part in parts for path, content in part.items()}
+    return {path: files[path] for path in sorted(files)}
 
 
 def _render_forked(
     platform: Platform, environments: Sequence[str], output_path: str
-) -> list[dict[str, str]] | None:
+) -> list[dict[str, bytes]] | None:
     """Each environment rendered in a forked worker; None where forking is not possible."""
     return workers.fork_map(_render_environment, (platform, output_path), environments, processes=4)
 
 
-def _render_environment(shared: tuple[Platform, str], env: str) -> dict[str, str]:
-    """One environment's files: ``{path: text}`` (the documents joined)."""
+def _render_environment(shared: tuple[Platform, str], env: str) -> dict[str, bytes]:
+    """One environment's files: ``{path: bytes}`` (the documents joined, encoded).
+
+    Encoded here, so a worker hands back bytes and the caller never holds the text and
+    its encoding at once (tens of megabytes each on a large platform).
+    """
     platform, output_path = shared
     files: dict[str, list[str]] = {}
     seen: set[tuple[str, str, str, str]] = set()
@@ -325,4 +329,4 @@ def _render_environment(shared: tuple[Platform, str], env: str) -> dict[str, str
                 files[path] = [obj.text]
                 continue
             files.setdefault(path, []).append(emit.dump(obj))
-    return {path: "---\n".join(documents) for path, documents in files.items()}
+    return {path: "---\n".join(documents).encode() for path, documents in files.items()}

@@ -20,12 +20,13 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generators.errors import UsageError
+from generators.output import disk
 
 MANIFEST = ".platform-manifest"
 STAGING = ".platform-staging"
@@ -110,7 +111,7 @@ class StatCache:
         if not ignore.exists():  # machine-local: keep it out of every repository
             ignore.write_text("*\n")
         payload = {"inputs": inputs, "report": report, "files": files}
-        _atomic_write(self.path, json.dumps(payload, sort_keys=True).encode())
+        disk.atomic_write(self.path, json.dumps(payload, sort_keys=True).encode())
         self.inputs, self.report, self.files = inputs, report, files
 
 
@@ -222,8 +223,9 @@ def write_locked(
             "write it: it will not replace it",
             hint="move or rename that file (or rename the service), then render again",
         )
+    confined = _confinement(out)
     for rel in (*drift.missing, *drift.differing, *drift.extra):
-        if not _confined(out, rel):
+        if not confined(rel):
             raise UsageError(
                 message=f"{name}/{rel} leads outside {name}/ (through a symlink?)",
                 hint="replace the symlink with a plain directory; the compiler writes only "
@@ -239,14 +241,11 @@ def write_locked(
         new_tops = {rel.split("/", 1)[0] for rel in drift.missing if "/" in rel} - set(
             _listing(out)
         )
-        made: set[Path] = set()
+        staged: dict[str, list[tuple[str, bytes]]] = {}  # {directory: [(name, bytes)]}
         for rel in drift.missing:
             if rel.split("/", 1)[0] in new_tops:
-                staged = staging / "tree" / rel
-                if staged.parent not in made:
-                    staged.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(staged.parent)
-                staged.write_bytes(tree[rel])
+                directory, _, name = f"tree/{rel}".rpartition("/")
+                staged.setdefault(directory, []).append((name, tree[rel]))
         moves += [(f"tree/{top}", top) for top in sorted(new_tops)]
         single = [
             rel
@@ -254,9 +253,9 @@ def write_locked(
             if rel.split("/", 1)[0] not in new_tops and rel != MANIFEST
         ]
         for index, rel in enumerate(single):
-            staged = staging / f"{index:08d}"
-            staged.write_bytes(tree[rel])
-            moves.append((staged.name, rel))
+            staged.setdefault("", []).append((f"{index:08d}", tree[rel]))
+            moves.append((f"{index:08d}", rel))
+        disk.write_files(staging, staged)
         if MANIFEST not in drift.extra:
             (staging / MANIFEST).write_text(_manifest_text(out, tree, scope))
             moves.append((MANIFEST, MANIFEST))
@@ -264,7 +263,7 @@ def write_locked(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     journal = {"moves": moves, "deletes": list(drift.extra)}
-    _atomic_write(out / JOURNAL, json.dumps(journal, indent=0).encode())
+    disk.atomic_write(out / JOURNAL, json.dumps(journal, indent=0).encode())
     replay(out)
     return drift
 
@@ -283,8 +282,9 @@ def replay(out: Path) -> None:
             target = out / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
+    confined = _confinement(out)
     for rel in journal["deletes"]:
-        if not _confined(out, rel):
+        if not confined(rel):
             continue
         path = out / rel
         path.unlink(missing_ok=True)
@@ -331,9 +331,27 @@ def _plain(rel: str) -> bool:
     return not rel.startswith("/") and all(p not in ("", ".", "..") for p in parts)
 
 
-def _confined(out: Path, rel: str) -> bool:
-    """Whether ``out/rel`` is a plain relative path that stays inside ``out``."""
-    return _plain(rel) and (out / rel).resolve().is_relative_to(out.resolve())
+def _confinement(out: Path) -> Callable[[str], bool]:
+    """Whether ``out/rel`` is a plain relative path that stays inside ``out``.
+
+    Each directory is resolved once, not once per file (thousands per render); a file
+    is resolved on its own only when it is a symlink.
+    """
+    root = out.resolve()
+    inside: dict[str, bool] = {}
+
+    def confined(rel: str) -> bool:
+        if not _plain(rel):
+            return False
+        directory = rel.rpartition("/")[0]
+        if directory not in inside:
+            inside[directory] = (out / directory).resolve().is_relative_to(root)
+        path = f"{out}/{rel}"
+        if inside[directory] and os.path.islink(path):
+            return Path(path).resolve().is_relative_to(root)
+        return inside[directory]
+
+    return confined
 
 
 @contextmanager
@@ -363,15 +381,6 @@ def _manifest_text(out: Path, tree: Mapping[str, bytes], scope: Iterable[str]) -
 
 def _digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
-
-
-def _atomic_write(path: Path, content: bytes) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
 
 
 def _prune_empty_dirs(out: Path, directory: Path) -> None:

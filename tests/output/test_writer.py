@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import shutil
@@ -13,7 +14,7 @@ import pytest
 
 from generators import pipeline
 from generators.ops import roundtrip
-from generators.output import tree, writer
+from generators.output import disk, tree, writer
 from tests.conftest import REPO, invoke
 
 
@@ -119,28 +120,34 @@ def test_invalid_specs_write_nothing(tmp_path: Path) -> None:
     assert after == before
 
 
+@pytest.mark.parametrize("change", ["files changed", "a new environment"])
 def test_failed_write_leaves_the_previous_tree_intact(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
     repo = copy_repo(tmp_path / "repo")
     out = repo / "rendered"
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     new = dict(pipeline.render_platform(repo).tree)
-    for path in list(new)[:20]:
-        new[path] = b"changed: true\n"
-    calls = {"n": 0}
-    original = Path.write_bytes
+    if change == "files changed":
+        for path in list(new)[:20]:
+            new[path] = b"changed: true\n"
+    else:  # many new directories: staged by several threads at once
+        new.update(
+            {f"qa/app-{i}/manifests.yaml": b"kind: x\n" for i in range(4 * disk.WRITE_THREADS)}
+        )
+    calls = itertools.count(1)
+    original = disk.create
 
-    def flaky(self: Path, data: bytes) -> int:
-        calls["n"] += 1
-        if calls["n"] == 10:
+    def flaky(path: str, data: bytes) -> None:
+        if next(calls) == 10:
             raise OSError(28, "No space left on device")
-        return original(self, data)
+        original(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", flaky)
+    monkeypatch.setattr(disk, "create", flaky)
     with pytest.raises(OSError, match="No space"):
         tree.write(out, new)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not (out / tree.STAGING).exists()
 
 
 def test_interrupted_write_is_finished_by_the_next_run(
