@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import synthetic
 
 from generators.diff import compare, report
-from generators.pipeline import tune_gc
+from generators.workers import tune_gc
 
 
 def main(sizes: list[int]) -> None:

@@ -1,21 +1,36 @@
-"""A synthetic platform of N services, for the benchmarks.
+"""A synthetic platform of N services, for the benchmarks: realistic or bare.
 
-Usage: python bench/synthetic.py [N ...]   (default: 100 1000) times `validate` alone.
+Usage: python bench/synthetic.py [--bare] [N ...]   (default: 100 1000) times `validate`.
 
-N web services with ports, env references, resources, autoscaling, probes, public
-hosts, a dependency each, a config file and a production override; N/20 teams with
-contacts, and an alerting policy with a maintenance window and a silence; three
-environments with GitOps settings (so Argo CD objects are rendered too).
+Realistic (the default): the bundled example platform (its teams, secrets sealed and
+external, integrations, alerting policy, three environments) plus N services cloned
+from the example's running services in its proportions: three web services (public
+hosts, secrets in env vars, integrations, incoming webhooks, SLOs, custom alerts,
+config files), a worker (outgoing webhook, event SLO), a cron job (per-environment
+schedule, secret file) and a one-off job, to every six. Each group of six depends on
+its own members, as the example's services do; hosts are renamed so none clash, and
+images carry tags, so the clones validate without a warning.
+
+Bare (``--bare``): N web services with ports, env references, resources, autoscaling,
+probes, public hosts, a dependency each, a config file and a production override; N/20
+teams with contacts, and an alerting policy with a maintenance window and a silence;
+three environments with GitOps settings (so Argo CD objects are rendered too).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from generators.pipeline import tune_gc, validate_platform
+import yaml
+
+from generators.pipeline import validate_platform
+from generators.workers import tune_gc
 
 ENVIRONMENT = """\
 apiVersion: platform/v1
@@ -105,8 +120,100 @@ spec:
 """
 
 
-def generate(root: Path, services: int) -> None:
+#: The bundled example platform the realistic mode starts from.
+EXAMPLE = Path(__file__).resolve().parent.parent
+#: The example services cloned, in dependency order: each depends only on earlier ones.
+TEMPLATES = (
+    "catalog-api",
+    "checkout-api",
+    "web",
+    "payments-worker",
+    "ledger-reconcile",
+    "catalog-migrate",
+)
+#: One env var of every clone that `one_change` edits (present in every template's env).
+CHANGED = "CHANGE_ME"
+#: The example's secrets carry fixed sealing and rotation dates: judged on this day, as
+#: the README's command and the tests judge them, they are in date.
+EXAMPLE_DAY = "2026-11-28"
+
+
+def generate(root: Path, services: int, *, realistic: bool = True) -> None:
     """Write a valid platform with ``services`` services under ``root``."""
+    if realistic:
+        os.environ.setdefault("PLATFORM_TODAY", EXAMPLE_DAY)
+        _realistic(root, services)
+    else:
+        _bare(root, services)
+
+
+def one_change(root: Path) -> None:
+    """Edit one service's env var, as a pull request would."""
+    path = next(iter(sorted((root / "platform" / "services").glob("*-1.yaml"))), None)
+    path = path or root / "platform" / "services" / "svc-7.yaml"
+    text = path.read_text()
+    for old, new in (
+        (f"{CHANGED}: before", f"{CHANGED}: after"),
+        ("LOG_LEVEL: info", "LOG_LEVEL: debug"),
+    ):
+        text = text.replace(old, new)
+    path.write_text(text)
+
+
+def _realistic(root: Path, services: int) -> None:
+    for top in ("platform", "environments", "templates"):
+        shutil.copytree(EXAMPLE / top, root / top)
+    specs = {
+        name: yaml.safe_load((EXAMPLE / "platform" / "services" / f"{name}.yaml").read_text())
+        for name in TEMPLATES
+    }
+    clones: dict[str, list[str]] = {name: [] for name in TEMPLATES}
+    for i in range(services):
+        group, template = divmod(i, len(TEMPLATES))
+        clone = _clone(specs[TEMPLATES[template]], group)
+        clones[TEMPLATES[template]].append(clone["metadata"]["name"])
+        path = root / "platform" / "services" / f"{clone['metadata']['name']}.yaml"
+        path.write_text(yaml.safe_dump(clone, sort_keys=False))
+    # What the example grants a service by name, its clones get too.
+    for kind in ("secrets", "integrations"):
+        for path in sorted((root / "platform" / kind).glob("*.yaml")):
+            data = yaml.safe_load(path.read_text())
+            granted = data["spec"].get("access", {}).get("services")
+            if granted:
+                granted += [c for name in list(granted) for c in clones.get(name, [])]
+                path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def _clone(spec: dict[str, Any], group: int) -> dict[str, Any]:
+    """A template service as member ``group`` of its clones: its own name, hosts, deps."""
+    renamed = {name: f"{name}-{group}" for name in TEMPLATES}
+    text = yaml.safe_dump(spec, sort_keys=False)
+    for name in sorted(TEMPLATES, key=len, reverse=True):  # longest first: no partial hits
+        text = text.replace(f"services.{name}.", f"services.{renamed[name]}.")
+    out = yaml.safe_load(text)
+    meta = out["metadata"]
+    meta["name"] = renamed[meta["name"]]
+    body = out["spec"]
+    body.pop("source", None)  # one workflow per image: the clones build none
+    if ":" not in body["image"].rsplit("/", 1)[-1]:
+        body["image"] += ":1.0.0"  # pinned, as environments pin the originals
+    body["dependsOn"] = [renamed.get(d, d) for d in body.get("dependsOn", [])]
+    body.setdefault("env", {})[CHANGED] = "before"
+    for block in (body, *body.get("environments", {}).values()):
+        hosts = block.get("expose", {}).get("hosts")
+        if hosts:
+            block["expose"]["hosts"] = [_host(h, group) for h in hosts]
+    if meta.get("lifecycle") == "development":
+        meta["lifecycle"] = "production"  # the job runs everywhere, like the others
+    return out
+
+
+def _host(host: str, group: int) -> str:
+    label, dot, domain = host.partition(".")
+    return f"{label}-{group}{dot}{domain}"
+
+
+def _bare(root: Path, services: int) -> None:
     for order, name in enumerate(("dev", "staging", "production")):
         path = root / "environments" / f"{name}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,7 +235,7 @@ def generate(root: Path, services: int) -> None:
         (root / "platform" / "services" / f"svc-{i}.yaml").write_text(text)
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], *, realistic: bool = True) -> None:
     """Time validation for each size and print a Markdown table row per size."""
     tune_gc()  # as the command line does
     print("| services | files | best of 3 | per service |")
@@ -136,7 +243,7 @@ def main(sizes: list[int]) -> None:
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
-            generate(root, size)
+            generate(root, size, realistic=realistic)
             timings = []
             for _ in range(3):
                 start = time.perf_counter()
@@ -148,4 +255,5 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(arg) for arg in sys.argv[1:]] or [100, 1000])
+    args = sys.argv[1:]
+    main([int(a) for a in args if a != "--bare"] or [100, 1000], realistic="--bare" not in args)
