@@ -11,7 +11,7 @@ from generators import pipeline
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
-import synthetic  # noqa: E402
+import synthetic
 
 
 @pytest.mark.parametrize("realistic", [True, False], ids=["realistic", "bare"])
@@ -42,4 +42,5 @@ def test_one_change_changes_one_service_and_its_rendered_objects(tmp_path: Path)
     synthetic.one_change(tmp_path)
     after = pipeline.render_platform(tmp_path).tree
     changed = {path for path in before if before[path] != after.get(path)}
-    assert changed and all("-1/" in path or path.startswith("_") for path in changed)
+    assert {path.split("/")[1] for path in changed} == {"catalog-api-1"}
+    assert len(changed) == 3  # its app directory in each environment
