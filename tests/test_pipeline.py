@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from generators import pipeline, workers
+from generators import checks, pipeline, workers
 from generators.source import discover
-from tests.conftest import REPO, build_tree
+from tests.conftest import CASES, REPO, build_tree
 
 
 @pytest.mark.parametrize(
@@ -111,3 +112,27 @@ def test_forked_rendering_gives_the_same_tree(monkeypatch: pytest.MonkeyPatch) -
     assert pipeline.build_tree(validation.platform, envs) == serial
     assert results
     assert results[0] is not None  # the workers did render (no fallback)
+
+
+def test_forked_checks_find_the_same_problems_in_the_same_order(
+    base_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Many mistakes at once, found by many checks: every golden check-level case.
+    for case in sorted((CASES / "invalid").iterdir()):
+        if case.name >= "PL3":
+            shutil.copytree(case, base_tree, dirs_exist_ok=True)
+    serial = pipeline.validate_platform(base_tree)
+    assert len({d.code.id for d in serial.diagnostics}) >= 10
+    monkeypatch.setattr(checks, "PARALLEL_CHECKS_FROM", 0)
+    forked: list[object] = []
+    real = workers.fork_map
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        forked.append(real(*args, **kwargs))
+        return forked[-1]
+
+    monkeypatch.setattr(workers, "fork_map", spy)
+    parallel = pipeline.validate_platform(base_tree)
+    assert forked
+    assert forked[-1] is not None, "the checks did not run in workers"
+    assert parallel.diagnostics == serial.diagnostics
