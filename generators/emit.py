@@ -56,12 +56,12 @@ def json_document(data: Any) -> str:
 
     The bytes of ``json.dumps(data, indent=2, sort_keys=True)``, written by orjson:
     json's indented encoder is pure Python, a third of a large render. Text that is not
-    ASCII takes json's path, which escapes it. Floats print in the shortest form that
+    printable ASCII takes json's path, which escapes it. Floats print in the shortest form that
     reads back, as json prints them, except below 1e-4 (json: ``2.5e-05``, orjson:
     ``0.000025``); what is rendered holds no such float.
     """
     text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
-    if not text.isascii():
+    if not text.isascii() or "\x7f" in text:  # json escapes DEL too; orjson does not
         text = json.dumps(data, indent=2, sort_keys=True)
     return text + "\n"
 
@@ -231,5 +231,8 @@ def _block(head: str, text: str, indent: str, lines: list[str]) -> None:
     # the key, always 2 here); otherwise the parser would take it from that line.
     indicator = "2" if body[:1] == " " else ""
     lines.append(f"{head} |{indicator}{chomp}")
-    lines.extend(f"{indent}{line}" if line else "" for line in body.split("\n"))
+    if "\n\n" in body:  # blank lines stay empty: no trailing spaces
+        lines.extend(f"{indent}{line}" if line else "" for line in body.split("\n"))
+    else:  # one string for the whole block (a dashboard is thousands of lines)
+        lines.append(indent + body.replace("\n", "\n" + indent))
     lines.extend("" for _ in range(trailing - 1))
