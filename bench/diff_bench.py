@@ -1,10 +1,10 @@
 """Benchmark `platform diff` on a synthetic platform in a git repository (a script).
 
-Usage: python bench/diff_bench.py [N ...]   (default: 1000)
+Usage: python bench/diff_bench.py [--bare] [N ...]   (default: 1000)
 
-For each N: generates the synthetic platform (bench/synthetic.py), commits it with
-pygit2, bumps one service's image pin in production and changes one service's env var,
-then times in this process (best of 3):
+For each N: generates the synthetic platform (bench/synthetic.py; realistic unless
+`--bare`), commits it with pygit2, bumps one service's image pin in production and
+changes one service's env var, then times in this process (best of 3):
 
 * diff: the whole of `platform diff` (compile HEAD from git's objects, compile the
   working tree, compare), as `generators.diff.compare.compare` runs it;
@@ -30,7 +30,7 @@ from generators.diff import compare, report
 from generators.workers import tune_gc
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], *, realistic: bool = True) -> None:
     """Print one table row per size."""
     os.environ.setdefault("PLATFORM_TODAY", "2026-11-28")
     tune_gc()
@@ -39,16 +39,19 @@ def main(sizes: list[int]) -> None:
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
-            synthetic.generate(root, n)
+            synthetic.generate(root, n, realistic=realistic)
             repo = pygit2.init_repository(str(root), initial_head="main")
             repo.index.add_all()
             repo.index.write()
             who = pygit2.Signature("Bench", "bench@example.com", 1_790_000_000, 0)
             repo.create_commit("HEAD", who, who, "Synthetic platform", repo.index.write_tree(), [])
-            service = root / "platform/services/svc-1.yaml"
-            service.write_text(service.read_text().replace("LOG_LEVEL: info", "LOG_LEVEL: debug"))
+            synthetic.one_change(root)
             env = root / "environments/production.yaml"
-            env.write_text(env.read_text() + '  images:\n    svc-2: "1.0.1"\n')
+            if realistic:  # the example pins its images there already
+                text = env.read_text().replace('web: "2.7.1"', 'web: "2.7.2"')
+            else:
+                text = env.read_text() + '  images:\n    svc-2: "1.0.1"\n'
+            env.write_text(text)
             best, best_md, result = float("inf"), float("inf"), None
             for _ in range(3):
                 start = time.perf_counter()
@@ -65,4 +68,5 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(arg) for arg in sys.argv[1:]] or [1000])
+    args = sys.argv[1:]
+    main([int(a) for a in args if a != "--bare"] or [1000], realistic="--bare" not in args)

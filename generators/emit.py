@@ -56,9 +56,9 @@ def json_document(data: Any) -> str:
 
     The bytes of ``json.dumps(data, indent=2, sort_keys=True)``, written by orjson:
     json's indented encoder is pure Python, a third of a large render. Text that is not
-    printable ASCII takes json's path, which escapes it. Floats print in the shortest form that
-    reads back, as json prints them, except below 1e-4 (json: ``2.5e-05``, orjson:
-    ``0.000025``); what is rendered holds no such float.
+    printable ASCII takes json's path, which escapes it. Floats print in the shortest
+    form that reads back, as json prints them, except below 1e-4 (json: ``2.5e-05``,
+    orjson: ``0.000025``); what is rendered holds no such float.
     """
     text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
     if not text.isascii() or "\x7f" in text:  # json escapes DEL too; orjson does not
@@ -135,7 +135,7 @@ def _entries(mapping: Mapping[str, Any], first: str, indent: str, lines: list[st
 
     The hot path of a render (half a million entries per environment at 1,000
     services): the common cases (a string already judged, an integer, a nested
-    mapping) are written here; everything else goes through :func:`_value`.
+    mapping or list) are written here; everything else goes through :func:`_value`.
     """
     append = lines.append
     cache = _PLAIN_CACHE
@@ -167,11 +167,6 @@ def _entries(mapping: Mapping[str, Any], first: str, indent: str, lines: list[st
             continue
         _value(f"{prefix}{name}:", value, indent, lines)
         prefix = indent
-
-
-def _key(key: str) -> str:
-    cached = _PLAIN_CACHE.get(key)
-    return cached if cached is not None else scalar(key)
 
 
 def _value(head: str, value: Any, indent: str, lines: list[str]) -> None:
