@@ -79,14 +79,7 @@ def test_parallel_loading_reports_exactly_what_serial_loading_does(
     if workers.cores() < 2:
         pytest.skip("one core: files are always loaded in this process")
     monkeypatch.setattr(discover, "PARALLEL_FROM", 0)
-    forked: list[object] = []
-    real = workers.fork_map
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        forked.append(real(*args, **kwargs))
-        return forked[-1]
-
-    monkeypatch.setattr(workers, "fork_map", spy)
+    forked = _spy_on_fork_map(monkeypatch)
     parallel = pipeline.validate_platform(base_tree)
     assert forked
     assert forked[0] is not None, "the files were not loaded in workers"
@@ -123,7 +116,18 @@ def test_forked_checks_find_the_same_problems_in_the_same_order(
             shutil.copytree(case, base_tree, dirs_exist_ok=True)
     serial = pipeline.validate_platform(base_tree)
     assert len({d.code.id for d in serial.diagnostics}) >= 10
+    if workers.cores() < 2:
+        pytest.skip("one core: the checks always run in this process")
     monkeypatch.setattr(checks, "PARALLEL_CHECKS_FROM", 0)
+    forked = _spy_on_fork_map(monkeypatch)
+    parallel = pipeline.validate_platform(base_tree)
+    assert forked
+    assert forked[-1] is not None, "the checks did not run in workers"
+    assert parallel.diagnostics == serial.diagnostics
+
+
+def _spy_on_fork_map(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What every call of workers.fork_map returned from now on (None: no workers)."""
     forked: list[object] = []
     real = workers.fork_map
 
@@ -132,7 +136,4 @@ def test_forked_checks_find_the_same_problems_in_the_same_order(
         return forked[-1]
 
     monkeypatch.setattr(workers, "fork_map", spy)
-    parallel = pipeline.validate_platform(base_tree)
-    assert forked
-    assert forked[-1] is not None, "the checks did not run in workers"
-    assert parallel.diagnostics == serial.diagnostics
+    return forked
