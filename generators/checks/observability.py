@@ -165,6 +165,9 @@ def check_generated_rules(platform: Platform) -> Iterator[Diagnostic]:
                 _GENERATED_HINT + " (disable the alert with `alerts.disabled` meanwhile)",
             )
         for i, objective in enumerate(workload.slos):
+            events = objective.events
+            if events is not None and any(map(_promql_problem, (events.errors, events.total))):
+                continue  # the user's own query: PL801 at it (check_monitoring) says why
             problem = _slo_problem(objective)
             if problem is not None:
                 yield at_resolved(
