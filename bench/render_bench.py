@@ -83,7 +83,7 @@ def phase(name: str, root: Path) -> dict[str, float]:
         ]
         target_dir = root / "baseline"
         _discard(target_dir)
-        os.sync()  # start from a quiet disk: no writeback of the deletion in the timing
+        os.sync()  # start from a quiet disk: no writeback of an earlier phase in the timing
         start = time.perf_counter()
         files: dict[str, list[str]] = {}
         for path, obj in objects:  # the same files, with the same documents
@@ -101,7 +101,7 @@ def phase(name: str, root: Path) -> dict[str, float]:
         cache.unlink(missing_ok=True)
     elif name == "one-change":
         one_change(root)
-    os.sync()  # start from a quiet disk: no writeback of the deletion in the timing
+    os.sync()  # start from a quiet disk: no writeback of an earlier phase in the timing
     start = time.perf_counter()
     outcome = writer.render_to_disk(root)
     assert outcome.errors == 0
