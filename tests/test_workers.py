@@ -15,7 +15,8 @@ def test_fork_map_returns_results_in_order_from_other_processes() -> None:
     results = workers.fork_map(
         lambda shared, item: (shared + item, os.getpid()), 10, [1, 2, 3], processes=4
     )
-    assert results is not None, "this machine can fork"
+    if results is None:
+        pytest.skip("no forked workers here (no fork start method, or a process limit)")
     assert [value for value, _ in results] == [11, 12, 13]
     assert parent not in {pid for _, pid in results}
 
