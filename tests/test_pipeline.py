@@ -94,14 +94,7 @@ def test_forked_rendering_gives_the_same_tree(monkeypatch: pytest.MonkeyPatch) -
     envs = sorted(validation.platform.environments)
     serial = pipeline.build_tree(validation.platform, envs)
     monkeypatch.setattr(pipeline, "PARALLEL_RENDER_FROM", 0)
-    results: list[object] = []
-    real = pipeline._render_forked
-
-    def spy(*args: Any) -> Any:
-        results.append(real(*args))
-        return results[-1]
-
-    monkeypatch.setattr(pipeline, "_render_forked", spy)
+    results = _spy_on_fork_map(monkeypatch)
     assert pipeline.build_tree(validation.platform, envs) == serial
     assert results
     assert results[0] is not None  # the workers did render (no fallback)

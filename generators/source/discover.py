@@ -29,7 +29,7 @@ def discover(root: Path) -> list[str]:
     resolved_root = root.resolve()
     for top in SPEC_DIRS:
         base = root / top
-        if not base.is_dir() or any(part.startswith(".") for part in Path(top).parts):
+        if not base.is_dir():
             continue
         # Directory symlinks are not followed (as Path.rglob does not), so a file leads
         # outside the root only if it is a symlink, or the top directory is one.
