@@ -21,6 +21,7 @@ from generators.checks import (
     references,
     rotation,
     secrets,
+    workloads,
 )
 from generators.diagnostics import Diagnostic
 from generators.model.platform import Platform
@@ -47,6 +48,11 @@ CHECKS: tuple[Check, ...] = (
     consistency.check_workload_fields,
     consistency.check_ports,
     consistency.check_config_files,
+    workloads.check_mounts,
+    workloads.check_init_containers,
+    workloads.check_service_types,
+    workloads.check_pod_metadata,
+    workloads.check_image_pin_conflicts,
     consistency.check_resources,
     consistency.check_scaling,
     consistency.check_public_hosts,

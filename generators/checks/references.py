@@ -17,6 +17,7 @@ from generators.model.interpolation import Reference, references
 from generators.model.platform import Platform
 from generators.source.documents import Parsed, canonical_first
 from generators.source.located import KeyPath, dotted
+from generators.spec.service import Workload
 
 
 def check_duplicate_names(platform: Platform) -> Iterator[Diagnostic]:
@@ -245,12 +246,12 @@ def check_env_references(platform: Platform) -> Iterator[Diagnostic]:
         if service in platform.services and platform.deploys(service, env):
             yield from _unresolvable(platform, env, service)
         declared = set(resolved.workload.dependsOn)
-        for var, setting in resolved.workload.env.items():
-            for ref in references(setting) if isinstance(setting, str) else ():
+        for setting_path, setting in env_settings(resolved.workload):
+            for ref in references(setting):
                 used = ref.service
                 if used is None or used in declared or used == service or used not in names:
                     continue
-                location, path, _ = resolved.origin(("env", var))
+                location, path, _ = resolved.origin(setting_path)
                 doc = _service_doc(platform, service)
                 yield Diagnostic(
                     codes.UNDECLARED_DEPENDENCY,
@@ -266,8 +267,8 @@ def _unresolvable(platform: Platform, env: str, service: str) -> Iterator[Diagno
     """References to services that do not run here, or have no port to reach."""
     resolved = platform.resolved[(env, service)]
     doc = _service_doc(platform, service)
-    for var, setting in resolved.workload.env.items():
-        for ref in references(setting) if isinstance(setting, str) else ():
+    for setting_path, setting in env_settings(resolved.workload):
+        for ref in references(setting):
             used = ref.service
             if used is None or used == service or used not in platform.services:
                 continue
@@ -279,12 +280,12 @@ def _unresolvable(platform: Platform, env: str, service: str) -> Iterator[Diagno
                 kind = target.workload.type
                 problem = f"{ref.text} cannot resolve: {used!r} is a {kind}, with no Service"
                 hint = f"only web services can be reached; make {used!r} `type: web`"
-            elif ref.parts[2] in ("url", "port") and not target.workload.ports:
+            elif ref.parts[2] in ("url", "port", "address") and not target.workload.ports:
                 problem = f"{ref.text} cannot resolve: {used!r} has no ports"
                 hint = f"declare a port on {used!r}"
             else:
                 continue
-            location, path, _ = resolved.origin(("env", var))
+            location, path, _ = resolved.origin(setting_path)
             yield Diagnostic(
                 codes.BAD_REFERENCE,
                 problem,
@@ -345,12 +346,29 @@ def _dependency_lists(doc: Parsed) -> Iterator[tuple[KeyPath, list[tuple[int, st
             yield path, [(i, t) for i, t in enumerate(targets) if isinstance(t, str)]
 
 
+def env_settings(workload: Workload) -> Iterator[tuple[KeyPath, str]]:
+    """Every string env value of a resolved workload (its own and its init containers')."""
+    for var, value in workload.env.items():
+        if isinstance(value, str):
+            yield ("env", var), value
+    for index, init in enumerate(workload.initContainers):
+        for var, setting in init.env.items():
+            if isinstance(setting, str):
+                yield ("initContainers", index, "env", var), setting
+
+
 def _env_values(doc: Parsed) -> Iterator[tuple[KeyPath, str]]:
     for block in _blocks(doc):
         env = raw(doc, (*block, "env"))
         for var, value in env.items() if isinstance(env, Mapping) else ():
             if isinstance(value, str):
                 yield (*block, "env", var), value
+        inits = raw(doc, (*block, "initContainers"))
+        for index, init in enumerate(inits) if isinstance(inits, list) else ():
+            env = init.get("env") if isinstance(init, Mapping) else None
+            for var, value in env.items() if isinstance(env, Mapping) else ():
+                if isinstance(value, str):
+                    yield (*block, "initContainers", index, "env", var), value
 
 
 def _reference_location(

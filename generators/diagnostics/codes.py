@@ -107,6 +107,18 @@ UNKNOWN_PORT = _code("PL507", "unknown-port", "a probe names a port the service 
 BAD_SCHEDULE = _code("PL508", "bad-schedule", "a cron schedule that is not valid")
 PROMOTION_ORDER = _code("PL509", "promotion-order", "two environments share a promotion order")
 CONFIG_FILE_CLASH = _code("PL510", "config-file-clash", "two config files map to one file or key")
+MOUNT_CLASH = _code("PL511", "mount-clash", "two mounts share a path, or two volumes a name")
+INIT_CONTAINER = _code("PL512", "init-container", "an init container that cannot run as written")
+SERVICE_TYPE = _code(
+    "PL513", "service-type", "a NodePort or LoadBalancer that is forbidden or does not fit"
+)
+IMAGE_PIN_CONFLICT = _code(
+    "PL514", "image-pin-conflict", "an image tagged in the spec and pinned by an environment"
+)
+RESERVED_METADATA = _code(
+    "PL515", "reserved-metadata", "pod labels or annotations that would replace the platform's"
+)
+BAD_PATCH = _code("PL516", "bad-patch", "a patch that targets nothing, fails, or breaks an object")
 # Advice: never fails a run unless --strict.
 MUTABLE_TAG = _code("PL601", "mutable-tag", "an image pinned to `latest`", Severity.WARNING)
 PUBLIC_WITHOUT_TLS = _code(

@@ -3,7 +3,9 @@
 Supported references (write ``$${`` for a literal ``${``):
 
 * ``${services.<name>.url}``: ``http://<host>:<port>`` of another service;
-* ``${services.<name>.host}`` and ``${services.<name>.port}``;
+* ``${services.<name>.host}`` and ``${services.<name>.port}`` (the Service's port);
+* ``${services.<name>.address}``: ``<name>:<port>``, short, as it resolves from the
+  caller's namespace (``<name>.<namespace>:<port>`` from another namespace);
 * ``${environment.name}`` and ``${environment.domain}``.
 """
 
@@ -13,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-SERVICE_ATTRIBUTES = ("host", "port", "url")
+SERVICE_ATTRIBUTES = ("address", "host", "port", "url")
 ENVIRONMENT_ATTRIBUTES = ("domain", "name")
 _REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
 
@@ -65,7 +67,7 @@ def _parse(text: str, offset: int, body: str) -> Reference:
                 offset,
                 parts,
                 f"malformed reference {text!r}",
-                "write `${services.<name>.url}` (or .host, .port)",
+                "write `${services.<name>.url}` (or .address, .host, .port)",
             )
         if parts[2] not in SERVICE_ATTRIBUTES:
             return Reference(

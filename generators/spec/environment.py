@@ -72,6 +72,16 @@ class Routing(StrictModel):
     gateway: GatewayRef | None = Field(
         default=None, description="The Gateway HTTPRoutes attach to (for `kind: gateway`)."
     )
+    loadBalancers: bool = Field(
+        default=True,
+        description="Whether services may use `expose.type: LoadBalancer` here (each one "
+        "is a cloud load balancer, billed, and reachable from outside the cluster).",
+    )
+    nodePorts: bool = Field(
+        default=True,
+        description="Whether services may use `expose.type: NodePort` here (a port open "
+        "on every node).",
+    )
 
     @model_validator(mode="after")
     def _gateway_named(self) -> Self:

@@ -11,7 +11,6 @@ from generators.spec.base import (
     Kind,
     LabelKey,
     LabelValue,
-    Quantity,
     Ref,
     SecretRef,
     StrictModel,
@@ -19,20 +18,24 @@ from generators.spec.base import (
 )
 from generators.spec.ci import Source
 from generators.spec.observability import Alerts, Logs, Metrics, SLOSpec
+from generators.spec.patches import Patch, PatchName
+from generators.spec.pods import (
+    IMAGE_PATTERN,
+    EnvName,
+    InitContainer,
+    PodSettings,
+    Port,
+    PortRef,
+    Probe,
+    Probes,
+    Resources,
+    Security,
+    Volume,
+)
 from generators.spec.webhooks import Webhooks
 
 Lifecycle = Literal["planning", "development", "staging", "production", "maintenance", "retired"]
 WorkloadType = Literal["web", "worker", "cron", "job"]
-PortRef = Annotated[
-    Annotated[int, Field(ge=1, le=65535)] | Annotated[str, Field(min_length=1, max_length=15)],
-    Field(description="A port number (1-65535), or the name of a declared port."),
-]
-EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=253)]
-# Image references: registry/path[:tag][@digest], as the distribution spec allows.
-IMAGE_PATTERN = (
-    r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._/-][a-z0-9]+)*)*"
-    r"(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
-)
 
 
 class ServiceMetadata(StrictModel):
@@ -50,39 +53,6 @@ class ServiceMetadata(StrictModel):
     )
     annotations: dict[LabelKey, str] = Field(
         default_factory=dict, description="Extra annotations added to every rendered object."
-    )
-
-
-class Port(StrictModel):
-    """A named port the container listens on."""
-
-    name: str = Field(
-        pattern=r"^[a-z]([-a-z0-9]*[a-z0-9])?$",
-        max_length=15,
-        description="Port name (IANA_SVC_NAME: lowercase, at most 15 characters), e.g. `http`.",
-    )
-    port: int = Field(ge=1, le=65535, description="Container port number.")
-    protocol: Literal["TCP", "UDP", "SCTP"] = Field(default="TCP", description="L4 protocol.")
-
-
-class ResourceAmounts(StrictModel):
-    """CPU and memory for one container."""
-
-    cpu: Quantity | None = Field(default=None, description="CPU, in cores or millicores (`250m`).")
-    memory: Quantity | None = Field(default=None, description="Memory in bytes (`256Mi`, `1Gi`).")
-
-
-class Resources(StrictModel):
-    """Requests and limits. Limits default to the request for memory and 2x for CPU."""
-
-    requests: ResourceAmounts = Field(
-        default_factory=ResourceAmounts,
-        description="What the scheduler reserves. Default: the environment's defaults, else "
-        "the limit if one is set, else 100m CPU and 128Mi memory.",
-    )
-    limits: ResourceAmounts = Field(
-        default_factory=ResourceAmounts,
-        description="Hard caps. Omitted: memory = its request, CPU = twice its request.",
     )
 
 
@@ -122,64 +92,6 @@ class Scaling(StrictModel):
         return self
 
 
-class HttpGet(StrictModel):
-    """Probe by HTTP GET; any 2xx or 3xx answer passes."""
-
-    path: str = Field(pattern=r"^/", description="Request path, e.g. `/healthz`.")
-    port: PortRef = Field(default="http", description="Port number or name.")
-
-
-class TcpSocket(StrictModel):
-    """Probe by opening a TCP connection."""
-
-    port: PortRef = Field(description="Port number or name.")
-
-
-class Grpc(StrictModel):
-    """Probe by the gRPC health-checking protocol."""
-
-    port: int = Field(ge=1, le=65535, description="Port number (gRPC probes take numbers only).")
-    service: str | None = Field(default=None, description="Service name sent in the request.")
-
-
-class Exec(StrictModel):
-    """Probe by running a command in the container; exit 0 passes."""
-
-    command: list[str] = Field(min_length=1, description="Command and its arguments.")
-
-
-class Probe(StrictModel):
-    """One health check: exactly one of `http`, `tcp`, `grpc` or `exec`, plus timings."""
-
-    http: HttpGet | None = Field(default=None, description="HTTP GET check.")
-    tcp: TcpSocket | None = Field(default=None, description="TCP connect check.")
-    grpc: Grpc | None = Field(default=None, description="gRPC health check.")
-    exec: Exec | None = Field(default=None, description="Command check.")
-    initialDelaySeconds: int | None = Field(default=None, ge=0, description="Wait before first.")
-    periodSeconds: int | None = Field(default=None, ge=1, description="Seconds between checks.")
-    timeoutSeconds: int | None = Field(default=None, ge=1, description="Seconds per check.")
-    failureThreshold: int | None = Field(default=None, ge=1, description="Failures to fail.")
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> Self:
-        given = [n for n in ("http", "tcp", "grpc", "exec") if getattr(self, n) is not None]
-        if len(given) != 1:
-            raise PydanticCustomError(
-                "invalid_combination",
-                "a probe needs exactly one of http, tcp, grpc or exec (found {found})",
-                {"found": ", ".join(given) or "none"},
-            )
-        return self
-
-
-class Probes(StrictModel):
-    """Health checks Kubernetes runs against the container."""
-
-    liveness: Probe | None = Field(default=None, description="Restart the container on failure.")
-    readiness: Probe | None = Field(default=None, description="Withhold traffic on failure.")
-    startup: Probe | None = Field(default=None, description="Hold other probes until it passes.")
-
-
 class Expose(StrictModel):
     """How the service is reached: inside the cluster only, or from the internet."""
 
@@ -198,6 +110,27 @@ class Expose(StrictModel):
         default=None, description="Port name or number to route to; default the first port."
     )
     tls: bool = Field(default=True, description="Serve the public hosts over HTTPS.")
+    type: Literal["ClusterIP", "NodePort", "LoadBalancer"] = Field(
+        default="ClusterIP",
+        description="The Service's type. `LoadBalancer` or `NodePort` also expose its ports "
+        "outside the cluster (besides any ingress route), where the environment allows it.",
+    )
+    loadBalancerSourceRanges: list[
+        Annotated[str, Field(pattern=r"^[0-9a-fA-F:.]+/[0-9]{1,3}$")]
+    ] = Field(
+        default_factory=list,
+        description="Client address ranges (CIDR) a `LoadBalancer` admits; default any.",
+    )
+    externalTrafficPolicy: Literal["Cluster", "Local"] | None = Field(
+        default=None,
+        description="`Local` keeps client addresses and skips the extra hop between nodes "
+        "(for `NodePort` and `LoadBalancer`); default the cluster's (`Cluster`).",
+    )
+    serviceAnnotations: dict[LabelKey, str] = Field(
+        default_factory=dict,
+        description="Annotations on the Service object only, e.g. a cloud load balancer's "
+        "`service.beta.kubernetes.io/aws-load-balancer-type: nlb`.",
+    )
 
 
 class ConfigFile(StrictModel):
@@ -209,20 +142,6 @@ class ConfigFile(StrictModel):
         description="Absolute path of the mounted file (letters, digits, '-', '.', '_').",
     )
     content: str = Field(description="The file's content. Secrets do not belong here.")
-
-
-class Security(StrictModel):
-    """Pod security settings; anything below `restricted` is reported as a warning."""
-
-    profile: Literal["restricted", "baseline"] = Field(
-        default="restricted",
-        description="`restricted`: non-root, seccomp RuntimeDefault, no privilege escalation, "
-        "no capabilities. `baseline` lifts the non-root and seccomp requirements.",
-    )
-    readOnlyRootFilesystem: bool = Field(
-        default=True, description="Root filesystem read-only; /tmp stays writable."
-    )
-    runAsUser: int = Field(default=10001, ge=1, description="User ID the container runs as.")
 
 
 EnvValue = Annotated[
@@ -310,6 +229,25 @@ class Workload(StrictModel):
         default_factory=Security,
         description="Pod security. The default meets the `restricted` Pod Security Standard.",
     )
+    volumes: list[Volume] = Field(
+        default_factory=list,
+        description="Directories mounted into the container besides `/tmp`: scratch space, "
+        "persistent claims, existing ConfigMaps.",
+    )
+    initContainers: list[InitContainer] = Field(
+        default_factory=list,
+        description="Containers run in order before the service's own starts (wait for a "
+        "dependency, prepare a volume); they get the same hardened security context.",
+    )
+    pod: PodSettings = Field(
+        default_factory=PodSettings,
+        description="Pod-template labels and annotations, shutdown grace, container name.",
+    )
+    patches: dict[PatchName, Patch] = Field(
+        default_factory=dict,
+        description="The escape hatch: changes to the rendered objects, by name. An "
+        "environment's block adds, replaces (same name) or removes (`null`) patches.",
+    )
 
 
 class ServiceSpec(Workload):
@@ -337,3 +275,18 @@ class Service(StrictModel):
 
 
 KIND = Kind(name="Service", model=Service, directory="platform/services")
+
+
+__all__ = [
+    "IMAGE_PATTERN",
+    "EnvName",
+    "Expose",
+    "Port",
+    "PortRef",
+    "Probe",
+    "Probes",
+    "Resources",
+    "Security",
+    "Service",
+    "Workload",
+]

@@ -57,6 +57,8 @@ class Deployed:
     webhooks: Mapping[str, Any] | None = None
     #: A digest of the secret sources it uses: pods roll when a sealed value changes.
     secrets_checksum: str | None = None
+    #: Each init container's env, `${...}` resolved: name -> ((var, value), ...).
+    init_env: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -143,15 +145,22 @@ def build_context(
         target = parts[1]
         host = cluster_dns(target, spaces[target])
         port = str(service_port(workloads[target]))
+        if parts[2] == "address":  # short: the name alone resolves in the same namespace
+            near = target if spaces[target] == here else f"{target}.{spaces[target]}"
+            return f"{near}:{port}"
         return {"host": host, "port": port, "url": f"http://{host}:{port}"}[parts[2]]
+
+    def resolve(value: str | int | bool) -> str:
+        return interpolate(value, lookup) if isinstance(value, str) else _text(value)
 
     services = []
     used: dict[tuple[str, str], set[str]] = {}
     for name in names:
         service = platform.services[name][1]
         workload = workloads[name]
+        here = spaces[name]
         plain = {
-            var: interpolate(value, lookup) if isinstance(value, str) else _text(value)
+            var: resolve(value)
             for var, value in workload.env.items()
             if not isinstance(value, SecretRef)
         }
@@ -195,6 +204,10 @@ def build_context(
                 ),
                 webhooks=webhook_settings(workload) if _has_webhooks(workload) else None,
                 secrets_checksum=_checksum(sources) if sources else None,
+                init_env={
+                    init.name: tuple(sorted((k, resolve(v)) for k, v in init.env.items()))
+                    for init in workload.initContainers
+                },
             )
         )
     alerting = _alerting(platform, environment, set(teams.values()))
@@ -283,9 +296,9 @@ def _checksum(sources: Mapping[str, SecretEnvironment]) -> str:
 
 
 def service_port(workload: Workload) -> int:
-    """The port other services reach: the one named `http`, else the first."""
-    ports = {p.name: p.port for p in workload.ports}
-    return ports.get("http", workload.ports[0].port if workload.ports else 0)
+    """The Service port other services reach: the one named `http`, else the first."""
+    ports = {p.name: p.offered for p in workload.ports}
+    return ports.get("http", workload.ports[0].offered if workload.ports else 0)
 
 
 def _text(value: int | bool) -> str:

@@ -51,6 +51,7 @@ class KubernetesTarget(Target):
         config = workloads.config_map(context, service)
         hooks = workloads.webhooks_config(context, service)
         objects = [workloads.service_account(context, service), config, hooks]
+        objects += workloads.claims(context, service)
         if hooks is not None:  # the webhook settings roll the pods like config files do
             config = {"data": {**(config or {}).get("data", {}), **hooks["data"]}}
         if workload.type == "cron":

@@ -23,19 +23,29 @@ API_SERVER_PORTS = (443, 6443)
 
 
 def service(context: EnvContext, service: Deployed) -> dict[str, Any]:
-    """A ClusterIP Service with every declared port."""
+    """A Service with every declared port: ClusterIP, or NodePort/LoadBalancer as exposed."""
+    expose = service.workload.expose
+    ports = []
+    for port in service.workload.ports:
+        entry: dict[str, Any] = {"name": port.name, "port": port.offered}
+        entry["targetPort"] = port.name
+        entry["protocol"] = port.protocol
+        if port.appProtocol is not None:
+            entry["appProtocol"] = port.appProtocol
+        if port.nodePort is not None and expose.type != "ClusterIP":
+            entry["nodePort"] = port.nodePort
+        ports.append(entry)
+    spec: dict[str, Any] = {"type": expose.type, "selector": selector_labels(service)}
+    spec["ports"] = ports
+    if expose.type != "ClusterIP" and expose.externalTrafficPolicy is not None:
+        spec["externalTrafficPolicy"] = expose.externalTrafficPolicy
+    if expose.type == "LoadBalancer" and expose.loadBalancerSourceRanges:
+        spec["loadBalancerSourceRanges"] = list(expose.loadBalancerSourceRanges)
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": metadata(service, context.name),
-        "spec": {
-            "type": "ClusterIP",
-            "selector": selector_labels(service),
-            "ports": [
-                {"name": p.name, "port": p.port, "targetPort": p.name, "protocol": p.protocol}
-                for p in service.workload.ports
-            ],
-        },
+        "metadata": metadata(service, context.name, annotations=dict(expose.serviceAnnotations)),
+        "spec": spec,
     }
 
 
@@ -75,7 +85,7 @@ def http_route(context: EnvContext, service: Deployed) -> dict[str, Any]:
     expose = service.workload.expose
     gateway = context.spec.routing.gateway
     assert gateway is not None  # checked by validate (PL506)
-    port = next(p.port for p in service.workload.ports if p.name == exposed_port(service))
+    port = next(p.offered for p in service.workload.ports if p.name == exposed_port(service))
     return {
         "apiVersion": "gateway.networking.k8s.io/v1",
         "kind": "HTTPRoute",
@@ -127,7 +137,7 @@ def webhook_http_route(context: EnvContext, service: Deployed) -> dict[str, Any]
     workload = service.workload
     gateway = context.spec.routing.gateway
     assert gateway is not None
-    port = next(p.port for p in workload.ports if p.name == exposed_port(service))
+    port = next(p.offered for p in workload.ports if p.name == exposed_port(service))
     return {
         "apiVersion": "gateway.networking.k8s.io/v1",
         "kind": "HTTPRoute",
@@ -151,7 +161,8 @@ def webhook_http_route(context: EnvContext, service: Deployed) -> dict[str, Any]
 def network_policy(context: EnvContext, service: Deployed) -> dict[str, Any]:
     """Deny all traffic in, except from declared dependents, on the service's ports.
 
-    A public service also admits the ingress controller's (or gateway's) namespace.
+    A public service also admits the ingress controller's (or gateway's) namespace; a
+    NodePort or LoadBalancer Service, any address.
     """
     ports = [{"protocol": p.protocol, "port": p.port} for p in service.workload.ports]
     peers: list[dict[str, Any]] = [
@@ -168,6 +179,13 @@ def network_policy(context: EnvContext, service: Deployed) -> dict[str, Any]:
             {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": controller}}}
         )
     rules = [{"from": peers, "ports": ports}] if peers and ports else []
+    if workload.expose.type != "ClusterIP" and ports:
+        # A NodePort or LoadBalancer Service brings clients from outside the cluster,
+        # often through a node's address (externalTrafficPolicy Cluster): the policy
+        # cannot tell them apart, so it admits any address; the load balancer's
+        # `loadBalancerSourceRanges` is where the clients are limited.
+        anywhere = [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}]
+        rules.append({"from": anywhere, "ports": ports})
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",

@@ -9,7 +9,8 @@ from typing import Any
 from generators.domain.webhooks import CONFIG_ENV, CONFIG_PATH
 from generators.model.naming import config_key
 from generators.model.resources import effective_resources
-from generators.spec.service import Probe, Workload
+from generators.spec.pods import InitContainer, Probe, Volume
+from generators.spec.service import Workload
 from generators.targets.base import LABEL_PREFIX, metadata
 from generators.targets.context import Deployed, EnvContext
 
@@ -32,9 +33,10 @@ def pod_template(
     workload = service.workload
     # Not the lifecycle label: moving a service to maintenance must not restart it.
     labels = metadata(service, context.name)["labels"]
-    meta: dict[str, Any] = {
-        "labels": {k: v for k, v in labels.items() if k != f"{LABEL_PREFIX}/lifecycle"}
-    }
+    own = {k: v for k, v in labels.items() if k != f"{LABEL_PREFIX}/lifecycle"}
+    # The pod's own labels after the platform's, which (selectors among them) always win.
+    extra = {k: v for k, v in workload.pod.labels.items() if k not in own}
+    meta: dict[str, Any] = {"labels": {**own, **extra}}
     logs = workload.logs
     # Read by the log shipper: the retention class becomes a Loki stream label
     # (docs/observability.md); Fluent Bit's kubernetes filter reads its parser here.
@@ -48,15 +50,24 @@ def pod_template(
     if service.secrets_checksum is not None:
         # ...and when a secret is resealed or points elsewhere.
         annotations[SECRETS_CHECKSUM] = service.secrets_checksum
+    for key, value in workload.pod.annotations.items():
+        annotations.setdefault(key, value)  # the platform's checksums are not the spec's
     if annotations:
         meta["annotations"] = annotations
     spec: dict[str, Any] = {
         "serviceAccountName": service.name,
         "automountServiceAccountToken": workload.serviceAccountToken,
         "securityContext": pod_security(workload),
-        "containers": [container(service)],
-        "volumes": volumes(service),
     }
+    if workload.pod.terminationGracePeriodSeconds is not None:
+        spec["terminationGracePeriodSeconds"] = workload.pod.terminationGracePeriodSeconds
+    if workload.initContainers:
+        spec["initContainers"] = [
+            init_container(service, init, dict(service.init_env.get(init.name, ())))
+            for init in workload.initContainers
+        ]
+    spec["containers"] = [container(service)]
+    spec["volumes"] = volumes(service)
     if restart is not None:
         spec["restartPolicy"] = restart
     return {"metadata": meta, "spec": spec}
@@ -66,7 +77,8 @@ def container(service: Deployed) -> dict[str, Any]:
     """The one container: image, command, ports, env, resources, probes, mounts."""
     workload = service.workload
     requests, limits = effective_resources(workload.resources)
-    container: dict[str, Any] = {"name": service.name, "image": service.image}
+    name = workload.pod.containerName or service.name
+    container: dict[str, Any] = {"name": name, "image": service.image}
     container["imagePullPolicy"] = "IfNotPresent"
     if workload.command is not None:
         container["command"] = list(workload.command)
@@ -98,6 +110,36 @@ def container(service: Deployed) -> dict[str, Any]:
     return container
 
 
+def init_container(service: Deployed, init: InitContainer, env: dict[str, str]) -> dict[str, Any]:
+    """An init container: pinned image, small resources, the same hardened context."""
+    workload = service.workload
+    out: dict[str, Any] = {"name": init.name, "image": init.image}
+    out["imagePullPolicy"] = "IfNotPresent"
+    if init.command is not None:
+        out["command"] = list(init.command)
+    if init.args is not None:
+        out["args"] = list(init.args)
+    if env:
+        out["env"] = [{"name": k, "value": v} for k, v in sorted(env.items())]
+    requests, limits = effective_resources(init.resources)
+    out["resources"] = {"requests": requests, "limits": limits}
+    out["securityContext"] = container_security(workload)
+    wanted = None if init.volumes is None else set(init.volumes)
+    mounts = [{"name": "tmp", "mountPath": "/tmp"}]
+    mounts += [
+        _mount(volume) for volume in workload.volumes if wanted is None or volume.name in wanted
+    ]
+    out["volumeMounts"] = mounts
+    return out
+
+
+def _mount(volume: Volume) -> dict[str, Any]:
+    mount: dict[str, Any] = {"name": f"vol-{volume.name}", "mountPath": volume.path}
+    if volume.readOnly or volume.configMap is not None:
+        mount["readOnly"] = True
+    return mount
+
+
 def content_hash(data: dict[str, str]) -> str:
     """A stable hash of ConfigMap data, for the pod template annotation."""
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
@@ -107,7 +149,12 @@ def probe_spec(probe: Probe) -> dict[str, Any]:
     """A Kubernetes probe from the spec's one check and its timings."""
     out: dict[str, Any] = {}
     if probe.http is not None:
-        out["httpGet"] = {"path": probe.http.path, "port": probe.http.port}
+        http: dict[str, Any] = {"path": probe.http.path, "port": probe.http.port}
+        if probe.http.scheme != "HTTP":
+            http["scheme"] = probe.http.scheme
+        if probe.http.headers:
+            http["httpHeaders"] = [{"name": k, "value": v} for k, v in probe.http.headers.items()]
+        out["httpGet"] = http
     elif probe.tcp is not None:
         out["tcpSocket"] = {"port": probe.tcp.port}
     elif probe.grpc is not None:
@@ -148,7 +195,7 @@ def container_security(workload: Workload) -> dict[str, Any]:
 
 
 def volumes(service: Deployed) -> list[dict[str, Any]]:
-    """A writable /tmp, and the ConfigMap when there are config files."""
+    """A writable /tmp, the ConfigMap of config files, secret files, and the spec's volumes."""
     out: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {}}]
     if service.workload.configFiles:
         out.append({"name": "config", "configMap": {"name": f"{service.name}-config"}})
@@ -162,7 +209,38 @@ def volumes(service: Deployed) -> list[dict[str, Any]]:
         # Volume names are DNS labels (63 characters): numbered, not named after the secret.
         volume = {"name": f"secret-{index}", "secret": {"secretName": secret, "items": items}}
         out.append(volume)
+    out += [_volume(service, volume) for volume in service.workload.volumes]
     return out
+
+
+def _volume(service: Deployed, volume: Volume) -> dict[str, Any]:
+    """One of the spec's `volumes`, prefixed so it never meets a built-in volume's name."""
+    out: dict[str, Any] = {"name": f"vol-{volume.name}"}
+    if volume.emptyDir is not None:
+        empty: dict[str, Any] = {}
+        if volume.emptyDir.memory:
+            empty["medium"] = "Memory"
+        if volume.emptyDir.sizeLimit is not None:
+            empty["sizeLimit"] = str(volume.emptyDir.sizeLimit)
+        out["emptyDir"] = empty
+    elif volume.claim is not None:
+        claim = volume.claim.claimName or claim_name(service.name, volume.name)
+        out["persistentVolumeClaim"] = {"claimName": claim}
+        if volume.readOnly:
+            out["persistentVolumeClaim"]["readOnly"] = True
+    elif volume.configMap is not None:
+        source: dict[str, Any] = {"name": volume.configMap.name}
+        if volume.configMap.items:
+            source["items"] = [{"key": k, "path": p} for k, p in volume.configMap.items.items()]
+        if volume.configMap.optional:
+            source["optional"] = True
+        out["configMap"] = source
+    return out
+
+
+def claim_name(service: str, volume: str) -> str:
+    """The name of a claim the platform renders for a service's volume."""
+    return f"{service}-{volume}"
 
 
 def volume_mounts(service: Deployed) -> list[dict[str, Any]]:
@@ -189,4 +267,5 @@ def volume_mounts(service: Deployed) -> list[dict[str, Any]]:
         {"name": volume[secret], "mountPath": path, "subPath": key, "readOnly": True}
         for path, secret, key in service.secret_files
     ]
+    mounts += [_mount(v) for v in service.workload.volumes]
     return mounts

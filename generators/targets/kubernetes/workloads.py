@@ -9,7 +9,7 @@ from generators.model.naming import config_key
 from generators.spec.service import Workload
 from generators.targets.base import metadata, selector_labels
 from generators.targets.context import Deployed, EnvContext
-from generators.targets.kubernetes.pods import WEBHOOKS_KEY, pod_template
+from generators.targets.kubernetes.pods import WEBHOOKS_KEY, claim_name, pod_template
 
 
 def service_account(context: EnvContext, service: Deployed) -> dict[str, Any]:
@@ -33,6 +33,34 @@ def config_map(context: EnvContext, service: Deployed) -> dict[str, Any] | None:
         "metadata": metadata(service, context.name, f"{service.name}-config"),
         "data": {config_key(f.path): f.content for f in sorted(files, key=lambda f: f.path)},
     }
+
+
+def claims(context: EnvContext, service: Deployed) -> list[dict[str, Any]]:
+    """A PersistentVolumeClaim for each volume whose claim the service owns (`size`).
+
+    Argo CD keeps a claim when its spec changes shape it cannot patch (size only grows);
+    deleting the volume from the spec prunes the claim and its data, as with any object.
+    """
+    out = []
+    for volume in service.workload.volumes:
+        claim = volume.claim
+        if claim is None or claim.size is None:
+            continue
+        spec: dict[str, Any] = {
+            "accessModes": [claim.accessMode],
+            "resources": {"requests": {"storage": str(claim.size)}},
+        }
+        if claim.storageClass is not None:
+            spec["storageClassName"] = claim.storageClass
+        out.append(
+            {
+                "apiVersion": "v1",
+                "kind": "PersistentVolumeClaim",
+                "metadata": metadata(service, context.name, claim_name(service.name, volume.name)),
+                "spec": spec,
+            }
+        )
+    return out
 
 
 def webhooks_config(context: EnvContext, service: Deployed) -> dict[str, Any] | None:
