@@ -199,7 +199,15 @@ def _clone(spec: dict[str, Any], group: int) -> dict[str, Any]:
         body["image"] += ":1.0.0"  # pinned, as environments pin the originals
     body["dependsOn"] = [renamed.get(d, d) for d in body.get("dependsOn", [])]
     body.setdefault("env", {})[CHANGED] = "before"
+    original = spec["metadata"]["name"]
     for block in (body, *body.get("environments", {}).values()):
+        for patch in (block.get("patches") or {}).values():  # patches name their objects
+            target = patch.get("target", {})
+            if str(target.get("name", "")).startswith(original):
+                target["name"] = meta["name"] + target["name"][len(original) :]
+            for operation in patch.get("jsonPatch") or ():
+                if operation.get("value") == original:
+                    operation["value"] = meta["name"]
         hosts = block.get("expose", {}).get("hosts")
         if hosts:
             block["expose"]["hosts"] = [_host(h, group) for h in hosts]

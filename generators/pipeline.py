@@ -1,6 +1,6 @@
 """The compiler's stages in order, as data: spec files in, a rendered tree (path -> bytes) out.
 
-    load → parse → resolve → check → generate
+    load → parse → resolve → check → verify → generate
 
 Each stage is a function from the run so far to the run with its part added
 (:data:`STAGES`); validating is every stage but the last. Nothing here writes: the tree
@@ -104,12 +104,29 @@ def check(run: Run) -> Run:
     return replace(run, diagnostics=tuple(sorted(merged, key=Diagnostic.sort_key)))
 
 
+def verify(run: Run) -> Run:
+    """Apply each service's `patches` to its rendered objects and check the result strictly.
+
+    Patches change rendered objects, so they are checked on a platform that renders:
+    this stage runs when the earlier ones found no error, and only builds what is patched.
+    """
+    if _blocked(run) or not any(r.workload.patches for r in run.platform.resolved.values()):
+        return run
+    from generators.targets.kubernetes import verify_patches
+
+    found = merge_environments(verify_patches(run.platform), set(run.platform.environments))
+    merged = sorted((*run.diagnostics, *found), key=Diagnostic.sort_key)
+    return replace(run, diagnostics=tuple(merged))
+
+
+def _blocked(run: Run) -> bool:
+    """Whether an error (other than the tolerated ones) stops the run before rendering."""
+    return any(d.level is Severity.ERROR and d.code.id not in run.tolerate for d in run.diagnostics)
+
+
 def generate(run: Run) -> Run:
     """Run every target (generators/targets/) unless the specs have errors."""
-    blocking = (
-        d for d in run.diagnostics if d.level is Severity.ERROR and d.code.id not in run.tolerate
-    )
-    if any(blocking):
+    if _blocked(run):
         return run
     tree = build_tree(run.platform, run.environments, run.repository_path + OUTPUT_DIR)
     workflows: dict[str, bytes] = {}
@@ -127,7 +144,7 @@ def generate(run: Run) -> Run:
 
 
 #: The stages, in order: each takes the run so far and returns it with its part added.
-STAGES: tuple[Callable[[Run], Run], ...] = (load, parse, resolve, check, generate)
+STAGES: tuple[Callable[[Run], Run], ...] = (load, parse, resolve, check, verify, generate)
 #: Validating is every stage but generate.
 VALIDATE = STAGES[:-1]
 

@@ -130,7 +130,7 @@ def check_service_types(platform: Platform) -> Iterator[Diagnostic]:
                 resolved,
                 ("expose", "type"),
                 codes.SERVICE_TYPE,
-                f"environment {resolved.environment!r} does not allow {expose.type} Services",
+                f"{expose.type} Services are not allowed here",
                 "route it through the ingress (`visibility: public` with `hosts`), override "
                 f"`expose.type` in this environment's block, or set `routing.{setting}: true` "
                 f"in {env_file}",

@@ -107,6 +107,7 @@ def _partial_annotation(annotation: Any) -> Any:
             out = out | arg
         return out
     if get_origin(annotation) is dict:
+        # `null` for an entry removes it from the merged map (generators/model/layers.py).
         key, value = get_args(annotation)
-        return dict[key, _partial_annotation(value)]  # type: ignore[valid-type,misc]
+        return dict[key, _partial_annotation(value) | None]  # type: ignore[valid-type,misc]
     return annotation

@@ -13,7 +13,7 @@ import pytest
 from sarif_pydantic import Sarif
 
 from generators import __version__
-from tests.conftest import REPO, build_tree, invoke
+from tests.conftest import BASE, REPO, build_tree, invoke
 
 BROKEN_TEAM = """
 apiVersion: platform/v1
@@ -250,9 +250,15 @@ def test_version_and_help_load_no_layer_that_does_the_work() -> None:
 
 
 def test_validate_loads_neither_git_nor_the_targets() -> None:
-    loaded = _modules_after("validate")
+    loaded = _modules_after("--root", str(BASE), "validate")
     assert "pygit2" not in loaded
     assert not {m for m in loaded if m.startswith("generators.targets")}
+
+
+def test_validate_loads_the_kubernetes_target_only_to_check_patches() -> None:
+    loaded = _modules_after("validate")  # the example patches web and checkout-api
+    assert "generators.targets.kubernetes.patches" in loaded
+    assert "pygit2" not in loaded
 
 
 def test_the_scopes_offered_are_the_sealers() -> None:

@@ -38,8 +38,8 @@ def config_map(context: EnvContext, service: Deployed) -> dict[str, Any] | None:
 def claims(context: EnvContext, service: Deployed) -> list[dict[str, Any]]:
     """A PersistentVolumeClaim for each volume whose claim the service owns (`size`).
 
-    Argo CD keeps a claim when its spec changes shape it cannot patch (size only grows);
-    deleting the volume from the spec prunes the claim and its data, as with any object.
+    Argo CD never prunes one (`Prune=false`): removing the volume from the spec leaves
+    the claim and its data until someone deletes it on purpose.
     """
     out = []
     for volume in service.workload.volumes:
@@ -56,7 +56,12 @@ def claims(context: EnvContext, service: Deployed) -> list[dict[str, Any]]:
             {
                 "apiVersion": "v1",
                 "kind": "PersistentVolumeClaim",
-                "metadata": metadata(service, context.name, claim_name(service.name, volume.name)),
+                "metadata": metadata(
+                    service,
+                    context.name,
+                    claim_name(service.name, volume.name),
+                    annotations={"argocd.argoproj.io/sync-options": "Prune=false"},
+                ),
                 "spec": spec,
             }
         )
