@@ -155,15 +155,19 @@ def check_service_types(platform: Platform) -> Iterator[Diagnostic]:
         offered: dict[tuple[int, str], int] = {}
         for index, port in enumerate(workload.ports):
             key = (port.offered, port.protocol)
-            if key in offered and port.servicePort is not None:
+            first = offered.setdefault(key, index)
+            other = workload.ports[first]
+            # Two container ports alike are check_ports' finding; this is what only the
+            # Service ports share (80 offered in front of one, and as the other itself).
+            if first != index and (other.port, other.protocol) != (port.port, port.protocol):
+                field = "servicePort" if port.servicePort is not None else "port"
                 yield at_resolved(
                     resolved,
-                    ("ports", index, "servicePort"),
+                    ("ports", index, field),
                     codes.PORT_CLASH,
                     f"Service port {port.offered}/{port.protocol} is offered twice",
-                    f"give each port its own servicePort (the other is ports[{offered[key]}])",
+                    f"give each port its own servicePort (the other is ports[{first}])",
                 )
-            offered.setdefault(key, index)
             if port.nodePort is None:
                 continue
             if not outside:

@@ -25,10 +25,11 @@ import pytest
 from ruamel.yaml import YAML
 
 from generators.pipeline import render_platform
+
+# The Kubernetes version the output must be valid for: the one patches are checked for.
+from generators.targets.kubernetes.patches import KUBERNETES_VERSION
 from tests.conftest import REPO, TESTS
 
-#: The Kubernetes version the output must be valid for.
-KUBERNETES_VERSION = "1.33.0"
 CRD_SCHEMAS = TESTS / "crd-schemas"
 CRDS = {
     ("argoproj.io/v1alpha1", "Application"): "application_argoproj.io_v1alpha1.json",
