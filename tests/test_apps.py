@@ -19,7 +19,7 @@ import yaml
 
 from generators import pipeline
 from generators.spec import KINDS
-from generators.targets.kubernetes.patches import KUBERNETES_VERSION
+from generators.targets.kubernetes.schema import KUBERNETES_VERSION
 from tests.conftest import CASES
 from tests.targets.test_conformance import CRD_SCHEMAS, CRDS
 from tests.test_example import used_fields

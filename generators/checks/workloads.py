@@ -156,10 +156,10 @@ def check_service_types(platform: Platform) -> Iterator[Diagnostic]:
         for index, port in enumerate(workload.ports):
             key = (port.offered, port.protocol)
             first = offered.setdefault(key, index)
-            other = workload.ports[first]
+            earlier = workload.ports[first]
             # Two container ports alike are check_ports' finding; this is what only the
             # Service ports share (80 offered in front of one, and as the other itself).
-            if first != index and (other.port, other.protocol) != (port.port, port.protocol):
+            if first != index and (earlier.port, earlier.protocol) != (port.port, port.protocol):
                 field = "servicePort" if port.servicePort is not None else "port"
                 yield at_resolved(
                     resolved,

@@ -27,7 +27,7 @@ from ruamel.yaml import YAML
 from generators.pipeline import render_platform
 
 # The Kubernetes version the output must be valid for: the one patches are checked for.
-from generators.targets.kubernetes.patches import KUBERNETES_VERSION
+from generators.targets.kubernetes.schema import KUBERNETES_VERSION
 from tests.conftest import REPO, TESTS
 
 CRD_SCHEMAS = TESTS / "crd-schemas"

@@ -11,12 +11,8 @@ import yaml
 
 from generators import pipeline
 from generators.spec.patches import Patch
-from generators.targets.kubernetes.patches import (
-    apply_patches,
-    schema_errors,
-    strategic_merge,
-    weakened,
-)
+from generators.targets.kubernetes.patches import apply_patches, strategic_merge, weakened
+from generators.targets.kubernetes.schema import schema_errors
 from tests.conftest import copy_base
 
 WORKER = """\
@@ -343,3 +339,70 @@ def test_checking_only_what_a_patch_changed_finds_what_a_full_check_finds(
     assert schema_errors(before) == []
     after = jsonpatch.apply_patch(before, operations)
     assert schema_errors(after, before) == schema_errors(after)
+
+
+_POINTERS = [
+    "/spec",
+    "/spec/replicas",
+    "/spec/replicas/x",
+    "/spec/template/spec/containers/0",
+    "/spec/template/spec/containers/-",
+    "/spec/template/spec/containers/9",
+    "/metadata/labels/a~1b",
+    "/",
+    "",
+    "/spec/template/spec/containers/0/ports/0/containerPort/z",
+    "/x/y/z",
+]
+_VALUES = [None, 1, "x", [], {}, {"name": "worker"}, [1, 2], {"$patch": "delete"}, True]
+_KEYS = ["spec", "template", "containers", "ports", "env", "volumes", "name", "$patch", "port"]
+
+
+def _merge_values() -> Any:
+    from hypothesis import strategies as st
+
+    leaves = st.sampled_from([*_VALUES, "replace", "delete"])
+    return st.recursive(
+        leaves,
+        lambda inner: (
+            st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(_KEYS), inner, max_size=3)
+        ),
+        max_leaves=8,
+    )
+
+
+def test_no_patch_crashes_the_check(tmp_path: Path) -> None:
+    """Whatever a patch says, applying and checking it reports, never raises."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    root = platform_with(tmp_path, "")
+    base = list(rendered(root, "dev", "worker").values())
+    operation = st.fixed_dictionaries(
+        {
+            "op": st.sampled_from(["add", "remove", "replace", "move", "copy", "test"]),
+            "path": st.sampled_from(_POINTERS),
+        },
+        optional={"value": st.sampled_from(_VALUES), "from": st.sampled_from(_POINTERS)},
+    )
+    raw = st.fixed_dictionaries(
+        {"target": st.just({"kind": "Deployment"})},
+        optional={
+            "jsonPatch": st.lists(operation, min_size=1, max_size=3),
+            "merge": _merge_values(),
+        },
+    )
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(raw)
+    def check(data: dict[str, Any]) -> None:
+        try:
+            patch = Patch.model_validate(data)
+        except ValueError:
+            return  # the spec model refuses it with a located PL2xx
+        applied = apply_patches("worker", {"p": patch}, base)
+        for step in applied.steps:
+            schema_errors(step.after, step.before)
+            weakened(step.before, step.after)
+
+    check()

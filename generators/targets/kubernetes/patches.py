@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import jsonpatch
@@ -23,9 +22,8 @@ import orjson
 from generators.diagnostics import Diagnostic, codes
 from generators.source.located import KeyPath, dotted
 from generators.spec.patches import Patch
+from generators.targets.kubernetes.schema import KUBERNETES_VERSION, schema_errors
 
-#: The Kubernetes version patched objects must be valid for (the conformance test's too).
-KUBERNETES_VERSION = "1.33.0"
 #: List fields whose items merge by a key, as Kubernetes' strategic merge does
 #: (`x-kubernetes-patch-merge-key`); other lists replace whole. `ports` is decided by
 #: its items: a container's merge by `containerPort`, a Service's by `port`.
@@ -41,8 +39,6 @@ MERGE_KEYS = {
     "hostAliases": "ip",
     "topologySpreadConstraints": "topologyKey",
 }
-#: Where the schemas' shared definitions live (their `$id`).
-DEFINITIONS_ID = "https://kubernetes.io/api/_definitions.json"
 #: What identifies an object: a patch may not change it.
 IDENTITY = (("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace"))
 
@@ -156,7 +152,10 @@ def strategic_merge(base: Any, patch: Any, at: KeyPath = ()) -> Any:
         if value is None:
             out.pop(key, None)
         elif isinstance(value, list) and (merge_key := _merge_key(key, value, out.get(key))):
-            out[key] = _merge_list(out.get(key) or [], value, merge_key, here)
+            base_list = out.get(key)
+            out[key] = _merge_list(
+                base_list if isinstance(base_list, list) else [], value, merge_key, here
+            )
         else:
             out[key] = strategic_merge(out.get(key), value, here)
     return out
@@ -181,7 +180,10 @@ def _merge_list(base: list[Any], items: list[Any], key: str, at: KeyPath) -> lis
                 f"give each item its `{key}`; items of `{at[-1]}` merge with the rendered "
                 f"ones by `{key}`",
             )
-        found = next((i for i, o in enumerate(out) if o.get(key) == item[key]), None)
+        found = next(
+            (i for i, o in enumerate(out) if isinstance(o, Mapping) and o.get(key) == item[key]),
+            None,
+        )
         if item.get("$patch") == "delete":
             if found is None:
                 raise PatchFailed(
@@ -203,178 +205,62 @@ def _get(obj: Any, path: KeyPath) -> Any:
     return obj
 
 
-def schema_errors(
-    obj: Mapping[str, Any], before: Mapping[str, Any] | None = None
-) -> list[tuple[str, str]]:
-    """Every way ``obj`` breaks the Kubernetes OpenAPI schema (strict): (JSON path, what).
-
-    With ``before`` (the same object, valid, before a patch), only what the patch
-    changed is validated, each changed subtree against its part of the schema, and a
-    removed field against its parent's required ones: a patch's cost is its size, not
-    its object's (a whole Deployment takes 10 ms).
-    """
-    found = _validator(obj["apiVersion"], obj["kind"])
-    if found is None:
-        return [("", f"{obj['apiVersion']} {obj['kind']} has no built-in Kubernetes schema")]
-    validator, definitions, _ = found
-    if before is None:
-        return _errors(validator, validator.schema, obj, (), found)
-    out: list[tuple[str, str]] = []
-    for path, removed in _changes(before, obj):
-        schema: Any = validator.schema
-        parent: Any = obj
-        for position, part in enumerate(path):
-            schema = _resolve(schema, definitions)
-            below = _child_schema(schema, part, parent)
-            if below is None:
-                where = "/" + "/".join(map(str, path[:position]))
-                return _errors(validator, validator.schema, obj, (), found) or [
-                    (where, f"Additional properties are not allowed ({part!r} was unexpected)")
-                ]
-            schema, parent = below, parent[part]
-        if removed:
-            required = _resolve(schema, definitions).get("required", ())
-            where = "/" + "/".join(map(str, path))
-            out += [
-                (where, f"{key!r} is a required property") for key in removed if key in required
-            ]
-        else:
-            out += _errors(validator, schema, parent, path, found)
-    return sorted(set(out))
-
-
-def _errors(
-    validator: Any, schema: Any, instance: Any, at: KeyPath, found: tuple[Any, Any, Any]
-) -> list[tuple[str, str]]:
-    if schema is not validator.schema:
-        # A part of the schema: its `#/$defs/...` references are to the definitions
-        # document, and its `/api/...` ones relative to kubernetes.io, as in that document.
-        _, definitions, registry = found
-        schema = {**schema, "$id": DEFINITIONS_ID, "$defs": definitions}
-        # A new validator, not evolve(): that keeps the old resolver, and its base URI.
-        validator = type(validator)(schema, registry=registry)
-    errors = validator.iter_errors(instance)
-    return sorted(("/" + "/".join(map(str, (*at, *e.absolute_path))), e.message) for e in errors)
-
-
-def _changes(
-    before: Any, after: Any, at: KeyPath = ()
-) -> Iterator[tuple[KeyPath, tuple[str, ...]]]:
-    """Where ``after`` differs from ``before``.
-
-    (path, ()) for a changed or added subtree; (parent path, removed keys) for keys
-    removed from a mapping.
-    """
-    if isinstance(before, Mapping) and isinstance(after, Mapping):
-        removed = tuple(k for k in before if k not in after)
-        if removed:
-            yield at, removed
-        for key, value in after.items():
-            if key not in before:
-                yield (*at, key), ()
-            elif before[key] != value:
-                yield from _changes(before[key], value, (*at, key))
-    elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        for index, (old, new) in enumerate(zip(before, after, strict=True)):
-            if old != new:
-                yield from _changes(old, new, (*at, index))
-    elif before != after:
-        yield at, ()
-
-
-def _resolve(schema: Any, definitions: Mapping[str, Any]) -> Any:
-    while isinstance(schema, Mapping) and "$ref" in schema:
-        schema = definitions[schema["$ref"].rsplit("/", 1)[-1]]
-    return schema
-
-
-def _child_schema(schema: Any, part: str | int, instance: Any) -> Any:
-    """The schema of ``instance[part]``; None for a key the schema does not allow."""
-    if isinstance(part, int):
-        return schema.get("items", {}) if isinstance(instance, list) else {}
-    properties = schema.get("properties")
-    if properties is not None and part in properties:
-        return properties[part]
-    extra = schema.get("additionalProperties", properties is None)
-    if extra is False:
-        return None
-    return extra if isinstance(extra, Mapping) else {}
-
-
-@cache
-def _validator(api_version: str, kind: str) -> tuple[Any, Mapping[str, Any], Any] | None:
-    """A Draft 2020-12 validator of one kind, from kubernetes-validate's strict schemas.
-
-    With it, the schemas' shared definitions by name and the registry that resolves
-    their references (a part of the schema is validated with them).
-    """
-    import jsonschema
-    from kubernetes_validate.utils import schema_contents
-    from referencing import Registry, Resource
-
-    group = api_version.split("/")[0].split(".")[0] if "/" in api_version else ""
-    version = api_version.rsplit("/", 1)[-1]
-    name = f"{kind.lower()}-{group}-{version}" if group else f"{kind.lower()}-{version}"
-    minor = ".".join(KUBERNETES_VERSION.split(".")[:2])
-    folder = f"kubernetes-json-schema/v{minor}.0-local-strict"
-    try:
-        schema = schema_contents(f"{folder}/{name}.json", KUBERNETES_VERSION)
-    except FileNotFoundError:  # not a built-in kind (a custom resource)
-        return None
-    definitions = schema_contents(f"{folder}/_definitions.json", KUBERNETES_VERSION)
-    registry: Registry[Any] = Resource.from_contents(schema) @ Registry()
-    registry = Resource.from_contents(definitions) @ registry
-    validator = jsonschema.Draft202012Validator(schema, registry=registry)
-    return validator, definitions["$defs"], registry
-
-
 def weakened(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     """What a patch lowered of the pods' security: the findings of ``after`` not in ``before``."""
     old = set(_findings(before))
     return [finding for finding in _findings(after) if finding not in old]
 
 
-def _pod_spec(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    spec = obj.get("spec") or {}
+def _map(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is a mapping, else an empty one (a patch may put anything anywhere)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _items(value: Any) -> list[Mapping[str, Any]]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def _pod_spec(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    spec = _map(obj.get("spec"))
     if obj.get("kind") == "CronJob":
-        spec = (spec.get("jobTemplate") or {}).get("spec") or {}
-    template = spec.get("template") if isinstance(spec, Mapping) else None
-    pod = template.get("spec") if isinstance(template, Mapping) else None
-    return pod if isinstance(pod, Mapping) else None
+        spec = _map(_map(spec.get("jobTemplate")).get("spec"))
+    return _map(_map(spec.get("template")).get("spec"))
 
 
 def _findings(obj: Mapping[str, Any]) -> Iterator[str]:
     """Everything about a pod below the restricted Pod Security Standard."""
     pod = _pod_spec(obj)
-    if pod is None:
+    if not pod:
         return
     for host in ("hostNetwork", "hostPID", "hostIPC"):
         if pod.get(host):
             yield f"`{host}: true` shares the node's namespaces"
-    if any(isinstance(v, Mapping) and "hostPath" in v for v in pod.get("volumes") or ()):
+    if any("hostPath" in volume for volume in _items(pod.get("volumes"))):
         yield "a hostPath volume reaches into the node's filesystem"
-    pod_context = pod.get("securityContext") or {}
+    pod_context = _map(pod.get("securityContext"))
     if pod_context.get("runAsUser") == 0:
         yield "the pod runs as root (runAsUser 0)"
     if pod_context.get("runAsNonRoot") is not True:
         yield "the pod no longer requires a non-root user (runAsNonRoot)"
-    if (pod_context.get("seccompProfile") or {}).get("type") not in ("RuntimeDefault", "Localhost"):
+    if _map(pod_context.get("seccompProfile")).get("type") not in ("RuntimeDefault", "Localhost"):
         yield "the pod has no RuntimeDefault seccomp profile"
     for group in ("initContainers", "containers"):
-        for container in pod.get(group) or ():
+        for container in _items(pod.get(group)):
             name = container.get("name", "?")
-            context = container.get("securityContext") or {}
+            context = _map(container.get("securityContext"))
             if context.get("privileged"):
                 yield f"container {name!r} is privileged"
             if context.get("allowPrivilegeEscalation") is not False:
                 yield f"container {name!r} may escalate privileges"
             if context.get("runAsUser") == 0:
                 yield f"container {name!r} runs as root (runAsUser 0)"
-            capabilities = context.get("capabilities") or {}
-            if capabilities.get("add"):
-                added = ", ".join(map(str, capabilities["add"]))
-                yield f"container {name!r} adds capabilities ({added})"
-            if "ALL" not in (capabilities.get("drop") or ()):
+            capabilities = _map(context.get("capabilities"))
+            added = capabilities.get("add")
+            if added:
+                listed = ", ".join(map(str, added)) if isinstance(added, list) else str(added)
+                yield f"container {name!r} adds capabilities ({listed})"
+            drop = capabilities.get("drop")
+            if not isinstance(drop, list) or "ALL" not in drop:
                 yield f"container {name!r} no longer drops ALL capabilities"
             if context.get("readOnlyRootFilesystem") is not True:
                 yield f"container {name!r} has a writable root filesystem"
