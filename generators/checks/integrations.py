@@ -12,7 +12,7 @@ from generators.diagnostics import Diagnostic, codes
 from generators.domain.webhooks import CONFIG_PATH as WEBHOOKS_PATH
 from generators.model.naming import public_host
 from generators.model.platform import Platform, Resolved
-from generators.model.uses import SecretUse, integration_values, secret_uses
+from generators.model.uses import INIT_CONTAINER, SecretUse, integration_values, secret_uses
 from generators.source.documents import Parsed
 from generators.source.located import KeyPath
 from generators.spec.catalog import CatalogEntry, Setting
@@ -214,7 +214,7 @@ def _clashes(platform: Platform, resolved: Resolved) -> Iterator[Diagnostic]:
     generated: list[tuple[str, str, Callable[[], KeyPath]]] = [
         (use.env, use.via, partial(_secret_path, use))
         for use in secret_uses(platform, resolved)
-        if use.env is not None and use.via != "env"
+        if use.env is not None and use.via != "env" and not use.via.startswith(INIT_CONTAINER)
     ]
     for i, used in enumerate(workload.integrations):
         values = integration_values(platform, used, resolved.environment)

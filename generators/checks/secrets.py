@@ -43,6 +43,7 @@ def uses_secrets(workload: Workload) -> bool:
         or hooks.incoming
         or hooks.outgoing
         or any(isinstance(v, SecretRef) for v in workload.env.values())
+        or any(isinstance(v, SecretRef) for i in workload.initContainers for v in i.env.values())
     )
 
 

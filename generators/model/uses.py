@@ -24,6 +24,8 @@ from generators.spec.integration import Integration
 from generators.spec.webhooks import IncomingWebhook, OutgoingWebhook
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
+#: How a use by an init container is named (``via``): its env vars are its own.
+INIT_CONTAINER = "init container "
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,8 @@ class SecretUse:
     env: str | None
     #: Mounted file path, or None for an env var.
     path: str | None
-    #: What brought the use: "env", "file", "webhook <name>", "integration <name>".
+    #: What brought the use: "env", "file", "webhook <name>", "integration <name>",
+    #: "init container <name>" (whose env var is the init container's, not the service's).
     via: str
     #: Locates a key path below the reference: the `{secret, key}` mapping's fields.
     locate: Callable[[KeyPath], tuple[Location, KeyPath]]
@@ -128,6 +131,11 @@ def secret_uses(platform: Platform, resolved: Resolved) -> Iterator[SecretUse]:
     for var, value in sorted(workload.env.items()):
         if isinstance(value, SecretRef):
             yield _use(resolved, value, ("env", var), env=var, via="env")
+    for i, init in enumerate(workload.initContainers):
+        for var, value in sorted(init.env.items()):
+            if isinstance(value, SecretRef):
+                at = ("initContainers", i, "env", var)
+                yield _use(resolved, value, at, env=var, via=INIT_CONTAINER + init.name)
     for i, file in enumerate(workload.secretFiles):
         ref = SecretRef(secret=file.secret, key=file.key)
         yield _use(resolved, ref, ("secretFiles", i), path=file.path, via="file")

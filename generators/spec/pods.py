@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from generators.spec.base import LabelKey, LabelValue, Quantity, StrictModel
+from generators.spec.base import LabelKey, LabelValue, Quantity, SecretRef, StrictModel
 
 PortRef = Annotated[
     Annotated[int, Field(ge=1, le=65535)] | Annotated[str, Field(min_length=1, max_length=15)],
@@ -255,9 +255,10 @@ class InitContainer(StrictModel):
     )
     command: list[str] | None = Field(default=None, description="Replaces the image entrypoint.")
     args: list[str] | None = Field(default=None, description="Arguments to the entrypoint.")
-    env: dict[EnvName, str | int | bool] = Field(
+    env: dict[EnvName, str | int | bool | SecretRef] = Field(
         default_factory=dict,
-        description="Environment variables; values may use `${...}` like the service's own.",
+        description="Environment variables, like the service's own: literals, `${...}` "
+        "references, or `{secret: NAME, key: KEY}` from a Secret spec the service may use.",
     )
     volumes: list[DnsLabel] | None = Field(
         default=None,

@@ -21,7 +21,7 @@ from generators.domain.webhooks import webhook_settings
 from generators.model.interpolation import interpolate
 from generators.model.naming import cluster_dns, image_reference, namespace
 from generators.model.platform import Platform
-from generators.model.uses import integration_values, secret_uses
+from generators.model.uses import INIT_CONTAINER, integration_values, secret_uses
 from generators.spec.alerting import AlertingPolicySpec, Silence
 from generators.spec.base import SecretRef
 from generators.spec.environment import EnvironmentSpec
@@ -59,6 +59,8 @@ class Deployed:
     secrets_checksum: str | None = None
     #: Each init container's env, `${...}` resolved: name -> ((var, value), ...).
     init_env: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    #: Each init container's env vars from secrets: name -> ((var, secret, key), ...).
+    init_secret_env: Mapping[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,14 @@ def build_context(
                 egress.update(values.egress())
         egress.update(_hosts(workload))
         uses = list(secret_uses(platform, platform.resolved[(environment, name)]))
-        secret_env = sorted({(u.env, u.secret, u.key) for u in uses if u.env is not None})
+        own = [u for u in uses if not u.via.startswith(INIT_CONTAINER)]
+        secret_env = sorted({(u.env, u.secret, u.key) for u in own if u.env is not None})
+        init_secrets: dict[str, set[tuple[str, str, str]]] = {}
+        for u in uses:
+            if u.via.startswith(INIT_CONTAINER) and u.env is not None:
+                init_secrets.setdefault(u.via.removeprefix(INIT_CONTAINER), set()).add(
+                    (u.env, u.secret, u.key)
+                )
         secret_files = sorted({(u.path, u.secret, u.key) for u in uses if u.path is not None})
         for use in uses:
             used.setdefault((use.secret, spaces[name]), set()).add(name)
@@ -205,9 +214,16 @@ def build_context(
                 webhooks=webhook_settings(workload) if _has_webhooks(workload) else None,
                 secrets_checksum=_checksum(sources) if sources else None,
                 init_env={
-                    init.name: tuple(sorted((k, resolve(v)) for k, v in init.env.items()))
+                    init.name: tuple(
+                        sorted(
+                            (k, resolve(v))
+                            for k, v in init.env.items()
+                            if not isinstance(v, SecretRef)
+                        )
+                    )
                     for init in workload.initContainers
                 },
+                init_secret_env={n: tuple(sorted(e)) for n, e in sorted(init_secrets.items())},
             )
         )
     alerting = _alerting(platform, environment, set(teams.values()))

@@ -173,3 +173,39 @@ def test_the_address_is_short_within_a_namespace_and_qualified_across(tmp_path: 
 
     assert env("near")["CACHE"] == "cache:6379"
     assert env("far")["CACHE"] == "cache.shop-dev:6379"
+
+
+def test_an_init_container_takes_a_secret_for_itself(tmp_path: Path) -> None:
+    init = (
+        "initContainers:\n"
+        "  - name: migrate\n"
+        "    image: ghcr.io/example/cache-migrate:1.0.0\n"
+        "    env:\n"
+        "      DB_PASSWORD: {secret: api-db, key: password}\n"
+        "      DB_HOST: ${services.api.host}\n"
+        "dependsOn: [api]\n"
+    )
+    root = copy_base(tmp_path / "repo")
+    spec = textwrap.indent(init, "  ")
+    (root / "platform/services/cache.yaml").write_text(WEB + spec)
+    result = pipeline.render_platform(root)
+    assert result.validation.errors == 0, result.validation.diagnostics
+    docs = list(yaml.safe_load_all(result.tree["dev/cache/manifests.yaml"]))
+    [deployment] = [d for d in docs if d["kind"] == "Deployment"]
+    pod = deployment["spec"]["template"]
+    [migrate] = pod["spec"]["initContainers"]
+    assert migrate["env"] == [
+        {"name": "DB_HOST", "value": "api.shop-dev.svc.cluster.local"},
+        {
+            "name": "DB_PASSWORD",
+            "valueFrom": {"secretKeyRef": {"name": "api-db", "key": "password"}},
+        },
+    ]
+    assert "env" not in pod["spec"]["containers"][0]  # the secret is the init container's
+    assert "checksum/secrets" in pod["metadata"]["annotations"]  # a reseal rolls the pods
+    # A key the secret lacks is located in the init container's env.
+    (root / "platform/services/cache.yaml").write_text(
+        WEB + spec.replace("key: password", "key: pasword")
+    )
+    found = {(d.code.id, d.key_path) for d in pipeline.validate_platform(root).diagnostics}
+    assert found == {("PL702", "spec.initContainers[0].env.DB_PASSWORD.key")}

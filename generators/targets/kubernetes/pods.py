@@ -62,10 +62,7 @@ def pod_template(
     if workload.pod.terminationGracePeriodSeconds is not None:
         spec["terminationGracePeriodSeconds"] = workload.pod.terminationGracePeriodSeconds
     if workload.initContainers:
-        spec["initContainers"] = [
-            init_container(service, init, dict(service.init_env.get(init.name, ())))
-            for init in workload.initContainers
-        ]
+        spec["initContainers"] = [init_container(service, init) for init in workload.initContainers]
     spec["containers"] = [container(service)]
     spec["volumes"] = volumes(service)
     if restart is not None:
@@ -110,8 +107,8 @@ def container(service: Deployed) -> dict[str, Any]:
     return container
 
 
-def init_container(service: Deployed, init: InitContainer, env: dict[str, str]) -> dict[str, Any]:
-    """An init container: pinned image, small resources, the same hardened context."""
+def init_container(service: Deployed, init: InitContainer) -> dict[str, Any]:
+    """An init container: pinned image, its env, the same hardened security context."""
     workload = service.workload
     out: dict[str, Any] = {"name": init.name, "image": init.image}
     out["imagePullPolicy"] = "IfNotPresent"
@@ -119,8 +116,15 @@ def init_container(service: Deployed, init: InitContainer, env: dict[str, str]) 
         out["command"] = list(init.command)
     if init.args is not None:
         out["args"] = list(init.args)
+    env: list[tuple[str, dict[str, Any]]] = [
+        (var, {"name": var, "value": value}) for var, value in service.init_env.get(init.name, ())
+    ]
+    env += [
+        (var, {"name": var, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}})
+        for var, secret, key in service.init_secret_env.get(init.name, ())
+    ]
     if env:
-        out["env"] = [{"name": k, "value": v} for k, v in sorted(env.items())]
+        out["env"] = [entry for _, entry in sorted(env, key=lambda e: e[0])]
     requests, limits = effective_resources(init.resources)
     out["resources"] = {"requests": requests, "limits": limits}
     out["securityContext"] = container_security(workload)
