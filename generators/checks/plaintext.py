@@ -38,6 +38,7 @@ _SKIP_KEYS = {
     "integrations",
     "hosts",
     "configSecret",  # the name of the Secret the Alertmanager configuration goes to
+    "secretName",  # a Kubernetes Secret's name, in a patch's volume
 }
 # A mapping with only these keys is a reference to a secret ({secret, key}, a secret file).
 _REFERENCE = {"secret", "key", "path"}

@@ -1,11 +1,12 @@
 """The ``platform`` command line: the group, and the one boundary from exceptions to exit codes.
 
 Commands live one file per group: generators/cli/specs.py (validate, render, schema),
-generators/cli/secrets.py (secrets …) and generators/cli/revisions.py (diff, hydrate,
-history, rollback). Each parses its flags, calls one function and returns an exit code;
-:func:`run` turns what they raise into messages. Command modules import the layers that
-do the work inside each command, so `platform --version`, `--help` and a hook's
-`validate` load only what they use (docs/benchmarks.md: start-up).
+generators/cli/secrets.py (secrets …), generators/cli/revisions.py (diff, hydrate,
+history, rollback) and generators/cli/importing.py (import). Each parses its flags,
+calls one function and returns an exit code; :func:`run` turns what they raise into
+messages. Command modules import the layers that do the work inside each command, so
+`platform --version`, `--help` and a hook's `validate` load only what they use
+(docs/benchmarks.md: start-up).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import click
 
 from generators import __version__, workers
-from generators.cli import revisions, secrets, specs
+from generators.cli import importing, revisions, secrets, specs
 from generators.cli.common import EXIT_BUG, EXIT_USAGE, echo_diagnostics, root_option
 from generators.diagnostics import SpecErrors
 from generators.errors import PlatformError, UsageError
@@ -39,7 +40,7 @@ def cli(root: Path | None) -> None:
     del root  # each command reads it (generators/cli/common.py: platform_root)
 
 
-for command in (*specs.COMMANDS, secrets.secrets, *revisions.COMMANDS):
+for command in (*specs.COMMANDS, secrets.secrets, *revisions.COMMANDS, *importing.COMMANDS):
     cli.add_command(command)
 
 

@@ -406,3 +406,26 @@ def test_no_patch_crashes_the_check(tmp_path: Path) -> None:
             weakened(step.before, step.after)
 
     check()
+
+
+def test_a_secret_in_a_patch_is_caught_and_a_secret_name_is_not(tmp_path: Path) -> None:
+    root = platform_with(
+        tmp_path,
+        """\
+        patches:
+          certs:
+            target: {kind: Deployment}
+            merge:
+              spec:
+                template:
+                  spec:
+                    volumes: [{name: certs, secret: {secretName: worker-client-certificates}}]
+                    containers:
+                      - name: worker
+                        env: [{name: TOKEN, value: ghp_abcdefghijklmnopqrstuvwxyz0123456789}]
+        """,
+    )
+    [found] = pipeline.validate_platform(root).diagnostics
+    assert found.code.id == "PL705"
+    assert found.key_path.endswith("containers[0].env[0].value")
+    assert "ghp_" not in found.message + found.hint  # never printed back

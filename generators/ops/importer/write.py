@@ -1,0 +1,113 @@
+"""The imported specs validated on a copy of the platform, then written atomically."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generators.errors import UsageError
+from generators.ops import roundtrip
+from generators.ops.importer.mapping import import_manifests
+from generators.ops.importer.report import Report
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an import did: its report, the spec texts, and what validation printed."""
+
+    report: Report
+    specs: dict[str, str]
+    #: The problems validation found, as `platform validate` prints them ("" if none).
+    diagnostics: str
+
+
+def run_import(
+    root: Path,
+    paths: Sequence[Path],
+    *,
+    team: str | None,
+    lifecycle: str = "production",
+    dry_run: bool = False,
+    force: bool = False,
+    color: bool = False,
+) -> Outcome:
+    """Import the manifests into the platform at ``root``: validate, then write the specs.
+
+    Nothing is written on a dry run, or when the platform with the new specs has errors
+    (the outcome's report counts them). Each spec is written atomically.
+
+    Raises:
+        UsageError: for input that cannot be imported, or a spec file that exists
+            already (without ``force``).
+    """
+    from generators import pipeline
+    from generators.diagnostics import formats
+
+    services = root / "platform" / "services"
+    known = sorted(p.stem for p in services.glob("*.yaml")) if services.is_dir() else []
+    imports = import_manifests(paths, team=team, lifecycle=lifecycle, known=known)
+    existing = sorted(path for path in imports.specs if (root / path).exists())
+    if existing and not force:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        raise UsageError(
+            message=f"{existing[0]} exists already{more}; nothing was written",
+            hint="pass --force to overwrite, or leave that workload out of the import",
+        )
+    with tempfile.TemporaryDirectory(prefix="platform-import-") as tmp:
+        stage = Path(tmp)
+        _copy_platform(root, stage)
+        for path, text in imports.specs.items():
+            (stage / path).parent.mkdir(parents=True, exist_ok=True)
+            (stage / path).write_text(text, encoding="utf-8")
+        validation = pipeline.validate_platform(stage)
+        shown = ""
+        if validation.diagnostics:
+            shown = formats.render(
+                validation.diagnostics,
+                fmt="human",
+                root=stage,
+                files=len(validation.files),
+                color=color,
+            )
+    report = replace(
+        imports.report,
+        dry_run=dry_run,
+        errors=validation.errors,
+        warnings=validation.warnings,
+    )
+    if validation.errors or dry_run:
+        return Outcome(report, imports.specs, shown)
+    for path, text in sorted(imports.specs.items()):
+        roundtrip.write(root / path, text)
+    return Outcome(replace(report, written=tuple(sorted(imports.specs))), imports.specs, shown)
+
+
+def _copy_platform(root: Path, stage: Path) -> None:
+    """The spec directories, and sealing certificates kept elsewhere in the repository."""
+    from generators.source.discover import SOURCE_TOPS
+
+    for top in SOURCE_TOPS:
+        if (root / top).is_dir():
+            shutil.copytree(root / top, stage / top, symlinks=True)
+    for env in sorted((root / "environments").glob("*.y*ml")):
+        try:
+            spec = (roundtrip.parse(env.read_text(encoding="utf-8")) or {}).get("spec") or {}
+        except (UsageError, OSError, UnicodeDecodeError, AttributeError):
+            continue  # validation reports the file
+        sealing = (
+            ((spec.get("secrets") or {}).get("sealing") or {}) if isinstance(spec, dict) else {}
+        )
+        certificate = sealing.get("certificate") if isinstance(sealing, dict) else None
+        if not isinstance(certificate, str):
+            continue
+        source, target = root / certificate, stage / certificate
+        if (
+            source.is_file()
+            and not target.exists()
+            and source.resolve().is_relative_to(root.resolve())
+        ):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
