@@ -1,7 +1,7 @@
 """The Kubernetes OpenAPI schema, strict: checking an object whole, or only what changed.
 
 The schemas are kubernetes-validate's (one JSON Schema per kind and version, sharing a
-definitions document). Checking a whole Deployment takes about 10 ms; checking only
+definitions document). Checking a whole Deployment takes about 2.3 ms; checking only
 what a patch changed, each changed subtree against its part of the schema, costs what
 the patch touches.
 """
@@ -28,7 +28,7 @@ def schema_errors(
     With ``before`` (the same object, valid, before a patch), only what the patch
     changed is validated, each changed subtree against its part of the schema, and a
     removed field against its parent's required ones: a patch's cost is its size, not
-    its object's (a whole Deployment takes 10 ms).
+    its object's (0.06 ms for a node selector, 2.3 ms for the whole Deployment).
     """
     found = _validator(obj["apiVersion"], obj["kind"])
     if found is None:
