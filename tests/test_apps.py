@@ -8,20 +8,16 @@ Kubernetes, and its rendered tree is a snapshot: any change to it is reviewed as
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
-import jsonschema
-import kubernetes_validate
 import pytest
 import yaml
 
 from generators import pipeline
 from generators.spec import KINDS
-from generators.targets.kubernetes.schema import KUBERNETES_VERSION
 from tests.conftest import CASES
-from tests.targets.test_conformance import CRD_SCHEMAS, CRDS
+from tests.targets.test_conformance import assert_valid
 from tests.test_example import used_fields
 
 SHOP = CASES / "apps" / "harbor-shop"
@@ -115,12 +111,7 @@ def _all_objects() -> list[tuple[str, dict[str, Any]]]:
 
 @pytest.mark.parametrize(("path", "obj"), _all_objects(), ids=[p for p, _ in _all_objects()])
 def test_every_object_is_strictly_valid(path: str, obj: dict[str, Any]) -> None:
-    key = (obj["apiVersion"], obj["kind"])
-    if key in CRDS:
-        schema = json.loads((CRD_SCHEMAS / CRDS[key]).read_text())
-        jsonschema.Draft7Validator(schema).validate(obj)
-    else:
-        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+    assert_valid(obj)
 
 
 # Issue 13's table, row by row: what the application needs, as rendered.
