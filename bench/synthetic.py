@@ -174,6 +174,11 @@ def _realistic(root: Path, services: int) -> None:
         clones[TEMPLATES[template]].append(clone["metadata"]["name"])
         path = root / "platform" / "services" / f"{clone['metadata']['name']}.yaml"
         path.write_text(yaml.safe_dump(clone, sort_keys=False))
+    # The example's budgets are for its 8 services, not for a thousand.
+    for path in sorted((root / "platform" / "teams").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        if data["spec"].pop("budget", None) is not None:
+            path.write_text(yaml.safe_dump(data, sort_keys=False))
     # What the example grants a service by name, its clones get too.
     for kind in ("secrets", "integrations"):
         for path in sorted((root / "platform" / kind).glob("*.yaml")):

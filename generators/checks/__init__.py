@@ -14,6 +14,7 @@ from generators.checks import (
     alerting,
     ci,
     consistency,
+    costs,
     integrations,
     names,
     observability,
@@ -78,6 +79,8 @@ CHECKS: tuple[Check, ...] = (
     alerting.check_alerting_secrets,
     alerting.check_webhook_urls,
     ci.check_sources,
+    costs.check_plan_prices,
+    costs.check_budgets,
 )
 
 

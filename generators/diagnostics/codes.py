@@ -133,6 +133,15 @@ WEAKENED_SECURITY = _code(
 UNPINNED_IMAGE = _code(
     "PL605", "unpinned-image", "an image with no tag in an environment", Severity.WARNING
 )
+OVER_BUDGET = _code(
+    "PL606", "over-budget", "a team's estimated monthly cost exceeds its budget", Severity.WARNING
+)
+UNPRICED_PLAN = _code(
+    "PL607",
+    "unpriced-plan",
+    "an integration's plan has no price where it is used",
+    Severity.WARNING,
+)
 
 # Secrets, integrations and webhooks.
 UNKNOWN_SECRET = _code("PL701", "unknown-secret", "a reference to a secret that does not exist")

@@ -10,12 +10,14 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from generators.diagnostics import Diagnostic, Severity, codes
 from generators.diagnostics.suggest import did_you_mean
-from generators.diff import impact
+from generators.diff import costs, impact
 from generators.diff.objects import TreeDiff, diff_objects, differing, objects
+from generators.domain.cost import Line, estimate
 from generators.domain.layout import PLATFORM_WIDE, WORKFLOWS_DIR, place
 from generators.errors import UsageError
 from generators.pipeline import Rendering, render_platform
@@ -36,6 +38,10 @@ class Side:
     tree: Mapping[str, bytes]
     #: The side's errors when its specs do not validate (its tree is then empty).
     errors: tuple[Diagnostic, ...] = ()
+    #: Its monthly cost estimate, a line per service and integration per environment.
+    costs: tuple[Line, ...] = ()
+    #: Its teams' budgets: team -> (monthly, currency).
+    budgets: Mapping[str, tuple[Decimal, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ class Diff:
     #: Environment -> requests (before, after) of the files that differ: their difference
     #: is the environment's, since unchanged files cancel out.
     requests: dict[str, tuple[impact.Requests, impact.Requests]] = field(default_factory=dict)
+    #: The monthly cost delta of what changes, and the budgets it crosses.
+    cost: costs.CostDiff = field(default_factory=costs.CostDiff)
 
     @property
     def empty(self) -> bool:
@@ -86,7 +94,7 @@ def compile_base(root: Path, ref: str | None) -> Side:
     )
     if errors:
         return Side(label, sha, {}, errors)
-    return Side(label, sha, _with_workflows(rendering))
+    return Side(label, sha, _with_workflows(rendering), (), *_costs(rendering))
 
 
 def compile_head(root: Path) -> Side:
@@ -97,7 +105,18 @@ def compile_head(root: Path) -> Side:
     """
     rendering = render_platform(root)
     rendering.validation.require_valid("Nothing to compare: fix the errors above first.")
-    return Side("working tree", None, _with_workflows(rendering))
+    return Side("working tree", None, _with_workflows(rendering), (), *_costs(rendering))
+
+
+def _costs(rendering: Rendering) -> tuple[tuple[Line, ...], dict[str, tuple[Decimal, str]]]:
+    """A side's cost lines and its teams' budgets."""
+    platform = rendering.validation.platform
+    budgets = {
+        name: (Decimal(str(team.spec.budget.monthly)), team.spec.budget.currency)
+        for name, (_, team) in platform.teams.items()
+        if team.spec.budget is not None
+    }
+    return tuple(estimate(platform)), budgets
 
 
 def _with_workflows(rendering: Rendering) -> dict[str, bytes]:
@@ -143,7 +162,8 @@ def compare(root: Path, base: str | None = None, environments: Sequence[str] = (
         {a for a in apps_before if a[0] in chosen},
         {a for a in apps_after if a[0] in chosen},
     )
-    return Diff(before_side, head, chosen, changes, found, requests)
+    cost = costs.compare(before_side.costs, head.costs, chosen, head.budgets, before_side.budgets)
+    return Diff(before_side, head, chosen, changes, found, requests, cost)
 
 
 def _only(tree: Mapping[str, bytes], environments: Sequence[str]) -> dict[str, bytes]:

@@ -1,13 +1,13 @@
 """What a diff means for the cluster, put first: exposure, secrets, permissions, routing, cost.
 
 Each finding is read off the object changes (generators/diff/objects.py), so it names exactly
-the objects behind it. Cost is the change in requested CPU and memory per environment;
-turning that into money is :data:`COST_MODEL`'s job, empty until cost estimation lands.
+the objects behind it. Requests are the change in requested CPU and memory per
+environment; the cost in money is generators/diff/costs.py's, from both sides' specs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
@@ -47,10 +47,6 @@ class Requests:
     cpu: Decimal = Decimal(0)
     memory: Decimal = Decimal(0)
 
-
-#: Extension point: (environment, CPU cores delta, memory bytes delta) -> monthly cost
-#: delta in the platform's currency. None until cost estimation lands.
-COST_MODEL: Callable[[str, Decimal, Decimal], Decimal] | None = None
 
 CATEGORIES = {
     "exposure": "Newly exposed to the internet",
@@ -210,8 +206,3 @@ def _quantity(value: Any) -> Decimal:
         return parse_quantity(value)
     except ValueError:
         return Decimal(0)
-
-
-def cost(environment: str, cpu: Decimal, memory: Decimal) -> Decimal | None:
-    """The monthly cost of a requests delta, or None while no cost model is installed."""
-    return COST_MODEL(environment, cpu, memory) if COST_MODEL is not None else None

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from generators.diagnostics import Diagnostic, Severity
-from generators.diff import impact
+from generators.diff import costs, impact
 from generators.diff.compare import Diff
 from generators.diff.objects import FieldChange, ObjectChange, public
 from generators.domain.layout import PLATFORM_WIDE
@@ -138,12 +138,10 @@ def _memory(value: Decimal) -> str:
     return f"{mib:+.0f}Mi"
 
 
-def _cost_cell(result: Diff, env: str) -> str:
+def _requests_cell(result: Diff, env: str) -> str:
     before, after = result.requests.get(env, (impact.Requests(), impact.Requests()))
     cpu, memory = after.cpu - before.cpu, after.memory - before.memory
-    money = impact.cost(env, cpu, memory)
-    requests = f"CPU {_cpu(cpu)}, memory {_memory(memory)}"
-    return requests + (f", {money:+.2f}/month" if money is not None else "")
+    return f"CPU {_cpu(cpu)}, memory {_memory(memory)}"
 
 
 def _value(value: Any) -> str:
@@ -221,12 +219,15 @@ def text(result: Diff, *, color: bool = False) -> str:
             f"! [{label(f.environment)}] {impact.CATEGORIES[f.category]}: {f.text}"
             for f in result.findings
         ]
+    cost = costs.lines(result.cost, "  ", label, bold=False)
+    if cost:
+        out += ["", "Cost (a month, at each environment's prices):", *cost]
     out += ["", "Summary:"]
     for env in _shown_environments(result):
         counts = _counts(result.changes.of(env))
         out.append(
             f"  {label(env)}: {counts['added']} added, {counts['removed']} removed, "
-            f"{counts['changed']} changed; requests {_cost_cell(result, env)}"
+            f"{counts['changed']} changed; requests {_requests_cell(result, env)}"
         )
     for env in result.changes.environments():
         for app, changes in sorted(_apps(result.changes.of(env)).items()):
@@ -255,6 +256,11 @@ def markdown(result: Diff, limit: int = GITHUB_LIMIT) -> str:
             "findings (`platform diff --format json` lists them all)",
         )
         head.append("")
+    cost = costs.lines(result.cost, "- ", label, bold=True)
+    if cost:
+        head += ["### Cost", ""]
+        head += _bounded(cost, limit // 8, "cost changes (`platform cost` gives them all)")
+        head.append("")
     head += [
         "### Summary",
         "",
@@ -265,10 +271,8 @@ def markdown(result: Diff, limit: int = GITHUB_LIMIT) -> str:
         counts = _counts(result.changes.of(env))
         head.append(
             f"| {label(env)} | {counts['added']} | {counts['removed']} | {counts['changed']} | "
-            f"{_cost_cell(result, env)} |"
+            f"{_requests_cell(result, env)} |"
         )
-    if impact.COST_MODEL is None:
-        head += ["", "_Cost: not estimated yet (requests only)._"]
     head.append("")
     sections = [
         (f"{label(env)} / {app}", _section(label(env), app, changes))
@@ -364,6 +368,7 @@ def as_json(result: Diff) -> dict[str, Any]:
         "head": {"label": result.head.label},
         "environments": environments,
         "impact": [vars(f) for f in result.findings],
+        "cost": costs.as_json(result.cost, label),
         "changes": [_change_json(c) for c in result.changes.changes],
     }
 

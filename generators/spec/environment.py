@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from generators.spec.base import Kind, Ref, StrictModel
+from generators.spec.cost import PriceTable
 from generators.spec.service import Resources
 
 ImageTag = Annotated[
@@ -319,6 +320,10 @@ class EnvironmentSpec(StrictModel):
         default_factory=Monitoring, description="Labels the environment's Prometheus selects."
     )
     logs: LogStore = Field(default_factory=LogStore, description="Log store and retention.")
+    cost: PriceTable = Field(
+        default_factory=PriceTable,
+        description="Prices for `platform cost` and the cost delta in `platform diff`.",
+    )
 
 
 class Environment(StrictModel):

@@ -37,6 +37,12 @@ class IntegrationValues(StrictModel):
     secrets: dict[str, SecretRef] = Field(
         default_factory=dict, description="Catalog secret key -> the Secret and key holding it."
     )
+    plan: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The provider's plan this instance is on (priced per environment under "
+        "`cost.integrations.<catalog entry>.<plan>`).",
+    )
 
 
 class IntegrationSpec(IntegrationValues):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from generators.spec.base import Kind, SecretRef, StrictModel
+from generators.spec.cost import Budget
 
 # CODEOWNERS accepts @user, @org/team and e-mail addresses.
 Owner = Annotated[
@@ -77,6 +78,12 @@ class TeamSpec(StrictModel):
         default_factory=Contacts, description="Slack, e-mail, PagerDuty, webhook, SMS."
     )
     costCenter: str | None = Field(default=None, description="Cost center that pays the bill.")
+    budget: Budget | None = Field(
+        default=None,
+        description="Monthly budget: `platform validate` warns when the team's estimate "
+        "(at its services' highest scale) exceeds it, and `platform diff` flags a change "
+        "that pushes it over.",
+    )
 
 
 class Team(StrictModel):
