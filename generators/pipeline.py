@@ -147,6 +147,9 @@ def generate(run: Run) -> Run:
 STAGES: tuple[Callable[[Run], Run], ...] = (load, parse, resolve, check, verify, generate)
 #: Validating is every stage but generate.
 VALIDATE = STAGES[:-1]
+#: Checking the specs alone, for reports on the model that render nothing (`platform
+#: cost`): every stage before verify, which renders the patched services.
+CHECK = STAGES[: STAGES.index(verify)]
 
 
 @dataclass(frozen=True)
@@ -223,16 +226,21 @@ def _validation(run: Run) -> Validation:
 
 
 def validate_platform(
-    root: Path, files: Sequence[str] | None = None, on: dt.date | None = None
+    root: Path,
+    files: Sequence[str] | None = None,
+    on: dt.date | None = None,
+    stages: Sequence[Callable[[Run], Run]] = VALIDATE,
 ) -> Validation:
     """Load, parse and check every spec under ``root``; collect every problem.
 
     ``files`` is the result of :func:`discover` when the caller has it already; ``on``
-    is the day rotation is judged against (default: generators/model/clock.py).
+    is the day rotation is judged against (default: generators/model/clock.py);
+    ``stages`` may be :data:`CHECK` for a report that reads the model and renders
+    nothing (patches are then not checked).
     """
     files = discover(root) if files is None else files
     run = Run(root, tuple(files), on or today())
-    return _validation(_through(run, VALIDATE))
+    return _validation(_through(run, stages))
 
 
 def render_platform(

@@ -13,7 +13,7 @@ from generators.domain.secrets.rotation import period, rotation_period
 from generators.errors import UsageError
 from generators.model.uses import secret_uses
 from generators.ops import roundtrip
-from generators.pipeline import Validation, validate_platform
+from generators.pipeline import CHECK, Validation, validate_platform
 
 
 @dataclass(frozen=True)
@@ -65,12 +65,15 @@ class Status:
 
 
 def valid(root: Path) -> Validation:
-    """The validated platform; overdue secrets are what these reports are for.
+    """The checked platform; overdue secrets are what these reports are for.
+
+    The reports read the model and render nothing, so patches (which change rendered
+    objects) are not checked here: `platform validate` does.
 
     Raises:
         SpecErrors: on any other error (printed on standard error: the reports are data).
     """
-    validation = validate_platform(root)
+    validation = validate_platform(root, stages=CHECK)
     blocking = [
         d
         for d in validation.diagnostics

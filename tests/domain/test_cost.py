@@ -184,3 +184,13 @@ def test_the_diff_shows_the_cost_delta_and_a_budget_crossed(repo: Path) -> None:
         invoke("diff", "--root", str(repo), "--base", "main", "--format", "json").stdout
     )
     assert data["cost"]["overBudget"][0]["team"] == "shop"
+
+
+def test_platform_cost_reads_the_model_without_rendering_patched_services(tmp_path: Path) -> None:
+    root = platform_root(tmp_path)
+    worker = root / "platform/services/worker.yaml"
+    broken = "  patches:\n    p:\n      target: {kind: Nothing}\n      merge: {}\n"
+    worker.write_text(worker.read_text() + broken)
+    assert invoke("validate", "--root", str(root)).exit_code == 1  # PL516: validate checks it
+    done = invoke("cost", "--root", str(root), "--by", "environment")
+    assert done.exit_code == 0, done.stderr  # the estimate does not read patches
