@@ -60,9 +60,7 @@ def test_the_svg_shows_every_service_and_integration() -> None:
     built = example("production")
     assert set(built.services) <= titles
     assert {f"integration:{i}" for _, i in built.uses} <= titles
-    assert (
-        subprocess.run(
-            ["dot", "-Tsvg"], input=graph.dot(built), text=True, capture_output=True
-        ).returncode
-        == 0
+    drawn = subprocess.run(
+        ["dot", "-Tsvg"], input=graph.dot(built), text=True, capture_output=True, check=False
     )
+    assert drawn.returncode == 0, drawn.stderr
