@@ -2,8 +2,8 @@
 
 Commands live one file per group: generators/cli/specs.py (validate, render, schema),
 generators/cli/secrets.py (secrets …), generators/cli/revisions.py (diff, hydrate,
-history, rollback), generators/cli/importing.py (import), generators/cli/cost.py (cost) and
-generators/cli/graph.py (graph). Each parses its flags,
+history, rollback), generators/cli/importing.py (import), generators/cli/cost.py (cost),
+generators/cli/graph.py (graph) and generators/cli/new.py (new). Each parses its flags,
 calls one function and returns an exit code; :func:`run` turns what they raise into
 messages. Command modules import the layers that do the work inside each command, so
 `platform --version`, `--help` and a hook's `validate` load only what they use
@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from generators import __version__, workers
-from generators.cli import cost, graph, importing, revisions, secrets, specs
+from generators.cli import cost, graph, importing, new, revisions, secrets, specs
 from generators.cli.common import EXIT_BUG, EXIT_USAGE, echo_diagnostics, root_option
 from generators.diagnostics import SpecErrors
 from generators.errors import PlatformError, UsageError
@@ -48,6 +48,7 @@ for command in (
     *importing.COMMANDS,
     *cost.COMMANDS,
     *graph.COMMANDS,
+    *new.COMMANDS,
 ):
     cli.add_command(command)
 

@@ -4,5 +4,6 @@
 * :mod:`~generators.ops.revisions`: a service through history, and rolling it back;
 * :mod:`~generators.ops.seal`: sealing a value into a secret's spec;
 * :mod:`~generators.ops.secret_reports`: secrets' rotation status and who uses them;
-* :mod:`~generators.ops.roundtrip`: edits of spec files that keep comments and layout.
+* :mod:`~generators.ops.roundtrip`: edits of spec files that keep comments and layout;
+* :mod:`~generators.ops.scaffold`: service templates answered, rendered and written.
 """

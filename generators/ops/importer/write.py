@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -12,6 +11,7 @@ from generators.errors import UsageError
 from generators.ops import roundtrip
 from generators.ops.importer.mapping import import_manifests
 from generators.ops.importer.report import Report
+from generators.ops.stage import copy_platform
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def run_import(
         )
     with tempfile.TemporaryDirectory(prefix="platform-import-") as tmp:
         stage = Path(tmp)
-        _copy_platform(root, stage)
+        copy_platform(root, stage)
         for path, text in imports.specs.items():
             (stage / path).parent.mkdir(parents=True, exist_ok=True)
             (stage / path).write_text(text, encoding="utf-8")
@@ -83,31 +83,3 @@ def run_import(
     for path, text in sorted(imports.specs.items()):
         roundtrip.write(root / path, text)
     return Outcome(replace(report, written=tuple(sorted(imports.specs))), imports.specs, shown)
-
-
-def _copy_platform(root: Path, stage: Path) -> None:
-    """The spec directories, and sealing certificates kept elsewhere in the repository."""
-    from generators.source.discover import SOURCE_TOPS
-
-    for top in SOURCE_TOPS:
-        if (root / top).is_dir():
-            shutil.copytree(root / top, stage / top, symlinks=True)
-    for env in sorted((root / "environments").glob("*.y*ml")):
-        try:
-            spec = (roundtrip.parse(env.read_text(encoding="utf-8")) or {}).get("spec") or {}
-        except (UsageError, OSError, UnicodeDecodeError, AttributeError):
-            continue  # validation reports the file
-        sealing = (
-            ((spec.get("secrets") or {}).get("sealing") or {}) if isinstance(spec, dict) else {}
-        )
-        certificate = sealing.get("certificate") if isinstance(sealing, dict) else None
-        if not isinstance(certificate, str):
-            continue
-        source, target = root / certificate, stage / certificate
-        if (
-            source.is_file()
-            and not target.exists()
-            and source.resolve().is_relative_to(root.resolve())
-        ):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
