@@ -147,6 +147,9 @@ def generate(run: Run) -> Run:
 STAGES: tuple[Callable[[Run], Run], ...] = (load, parse, resolve, check, verify, generate)
 #: Validating is every stage but generate.
 VALIDATE = STAGES[:-1]
+#: The platform model alone: what a new service's answers are checked against before
+#: the platform with it is validated whole (`platform new`).
+MODEL = STAGES[: STAGES.index(check)]
 #: Checking the specs alone, for reports on the model that render nothing (`platform
 #: cost`): every stage before verify, which renders the patched services.
 CHECK = STAGES[: STAGES.index(verify)]

@@ -80,7 +80,7 @@ def new(
     if interactive and not yes and not click.confirm("Write it?", default=True):
         click.echo("Nothing was written.")
         return EXIT_OK
-    done = creating.create(where, result, tag=tag, repo=repo)
+    done = creating.apply(where, result, created, repo=repo)
     click.echo(creating.written(done))
     return EXIT_OK
 

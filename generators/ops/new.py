@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pygit2
@@ -34,7 +34,7 @@ from generators.ops.scaffold import (
     write_repository,
 )
 from generators.ops.stage import copy_platform
-from generators.pipeline import validate_platform
+from generators.pipeline import MODEL, validate_platform
 
 #: The image tag a new service starts with in each environment it is placed in.
 FIRST_TAG = "0.1.0"
@@ -86,8 +86,10 @@ def answered(
         SpecErrors: the platform has errors, or an answer is wrong (nothing written).
         UsageError: no such template, an unreadable answers file, a bad `--set` pair.
     """
-    validation = validate_platform(root)
-    validation.require_valid("Fix the platform first: a new service is checked with it.")
+    # The model is enough to check the answers: the platform with the new service is
+    # validated whole in `create`, which reports any error the platform had already.
+    model = validate_platform(root, stages=MODEL)
+    facts = facts_from(model.platform)
     template = load_template(root / TEMPLATES_DIR, template_name)
     from_file: RawAnswers | None = None
     if answers_file is not None:
@@ -96,9 +98,7 @@ def answered(
             raise SpecErrors(
                 diagnostics=problems, files=1, root=Path.cwd(), message="Nothing was written."
             )
-    result = scaffold(
-        template, combine(from_file, answers_from_set(sets)), facts_from(validation.platform)
-    )
+    result = scaffold(template, combine(from_file, answers_from_set(sets)), facts)
     if not result.ok:
         raise SpecErrors(
             diagnostics=result.diagnostics,
@@ -106,6 +106,8 @@ def answered(
             root=Path.cwd() if answers_file is not None else root,
             message="Nothing was written.",
         )
+    if not result.answers.get("environments"):  # the default: every unprotected one
+        result = replace(result, answers={**result.answers, "environments": facts.unprotected})
     return result
 
 
@@ -124,7 +126,8 @@ def create(
         SpecErrors: the platform with the new service has errors (nothing written).
     """
     name = str(result.answers["name"])
-    placed = _environments(root, result)
+    chosen = result.answers.get("environments")
+    placed = tuple(str(e) for e in chosen) if isinstance(chosen, list) else ()
     files = dict(result.specs)
     for env in placed:
         path = f"environments/{env}.yaml"
@@ -158,34 +161,35 @@ def create(
         tuple(sorted(result.skeleton)),
         environments=placed,
     )
-    if dry_run:
-        return created
-    for path, text in sorted(files.items()):
+    return created if dry_run else apply(root, result, created, repo=repo, signature=signature)
+
+
+def apply(
+    root: Path,
+    result: Scaffold,
+    created: Created,
+    *,
+    repo: Path | None = None,
+    signature: pygit2.Signature | None = None,
+) -> Created:
+    """Write what :func:`create` checked (its dry run): the files, then the starter code."""
+    for path, text in sorted(created.files.items()):
         roundtrip.write(root / path, text)
     commit = None
     if repo is not None and result.skeleton:
         commit = write_repository(
             repo,
             result.skeleton,
-            message=f"{name}: starter code from the {result.template.name} template",
+            message=f"{created.service}: starter code from the {result.template.name} template",
             author=signature,
             committer=signature,
         )
-    return Created(**{**vars(created), "written": True, "skeleton_at": repo, "commit": commit})
+    return replace(created, written=True, skeleton_at=repo, commit=commit)
 
 
 def write_skeleton(target: Path, skeleton: Mapping[str, bytes]) -> list[str]:
     """The starter code into a plain directory (no git)."""
     return write_directory(target, skeleton)
-
-
-def _environments(root: Path, result: Scaffold) -> tuple[str, ...]:
-    """The environments the new service starts in (the template's answer, resolved)."""
-    chosen = result.answers.get("environments")
-    if isinstance(chosen, list) and chosen:
-        return tuple(str(e) for e in chosen)
-    facts = facts_from(validate_platform(root).platform)
-    return tuple(facts.unprotected)
 
 
 def _diff(root: Path, files: Mapping[str, str]) -> str:

@@ -1,0 +1,60 @@
+"""Benchmark `platform new` (non-interactive) on a synthetic platform (a script).
+
+Usage: python bench/new_bench.py [--bare] [N ...]   (default: 100 1000)
+
+For each N: generates the synthetic platform (bench/synthetic.py; realistic unless
+`--bare`), then times `platform new go-api --name bench-orders --team payments --dry-run`
+(median of 5 fresh processes: check the answers against the model, render the spec,
+validate the platform with it in a copy, estimate its cost) next to `platform validate`.
+
+Prints a Markdown table for docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import synthetic
+
+
+def _median(root: Path, *args: str) -> float:
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "generators", "--root", str(root), *args],
+            check=True,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+        )
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def main(sizes: list[int], *, realistic: bool = True) -> None:
+    """Print one table row per size."""
+    os.environ.setdefault("PLATFORM_TODAY", "2026-11-28")
+    print("| services | new --dry-run (s) | validate (s) |")
+    print("|---:|---:|---:|")
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            synthetic.generate(root, n, realistic=realistic)
+            new = _median(
+                root, "new", "go-api", "--name", "bench-orders", "--team", "payments", "--dry-run"
+            )
+            validate = _median(root, "validate")
+            print(f"| {n:,} | {new:.2f} | {validate:.2f} |")
+
+
+if __name__ == "__main__":
+    arguments = sys.argv[1:]
+    bare = "--bare" in arguments
+    main([int(a) for a in arguments if a != "--bare"] or [100, 1000], realistic=not bare)
