@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from generators.ops import scaffold as sc
 from generators.pipeline import render_platform, validate_platform
 from tests.conftest import BASE, REPO, copy_base
-from tests.targets.test_conformance import CHECKOV_SKIPS, assert_valid, checkov_binary
+from tests.targets.test_conformance import assert_valid, checkov_binary, run_checkov
 
 TEMPLATES = REPO / sc.TEMPLATES_DIR
 #: The service each template makes in the tests.
@@ -231,24 +231,7 @@ def test_checkov_passes_the_new_services(
     assert binary is not None
     for service in SERVICES.values():
         shutil.copytree(out / "dev" / service, tmp_path / service)
-    run = subprocess.run(
-        [
-            binary,
-            "--framework",
-            "kubernetes",
-            "--directory",
-            str(tmp_path),
-            "--output",
-            "json",
-            "--quiet",
-            "--compact",
-            "--skip-check",
-            ",".join(sorted(CHECKOV_SKIPS)),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    run = run_checkov(binary, tmp_path)
     assert run.returncode in (0, 1), run.stderr[-2000:]
     report = json.loads(run.stdout) if run.stdout.strip().startswith(("{", "[")) else {}
     reports = report if isinstance(report, list) else [report]

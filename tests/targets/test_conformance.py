@@ -147,20 +147,15 @@ def checkov_binary() -> str | None:
     return os.environ.get("CHECKOV") or shutil.which("checkov")
 
 
-@pytest.mark.skipif(
-    checkov_binary() is None, reason="checkov is not installed (.ci/run installs it)"
-)
-def test_checkov_kubernetes_checks_pass(tmp_path: Path) -> None:
-    write_tree(tmp_path, "")
-    binary = checkov_binary()
-    assert binary is not None
-    run = subprocess.run(
+def run_checkov(binary: str, directory: Path) -> subprocess.CompletedProcess[str]:
+    """checkov's Kubernetes checks on ``directory``, JSON out, the documented skips skipped."""
+    return subprocess.run(
         [
             binary,
             "--framework",
             "kubernetes",
             "--directory",
-            str(tmp_path),
+            str(directory),
             "--output",
             "json",
             "--quiet",
@@ -172,6 +167,16 @@ def test_checkov_kubernetes_checks_pass(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
+
+
+@pytest.mark.skipif(
+    checkov_binary() is None, reason="checkov is not installed (.ci/run installs it)"
+)
+def test_checkov_kubernetes_checks_pass(tmp_path: Path) -> None:
+    write_tree(tmp_path, "")
+    binary = checkov_binary()
+    assert binary is not None
+    run = run_checkov(binary, tmp_path)
     report = json.loads(run.stdout) if run.stdout.strip().startswith(("{", "[")) else {}
     reports = report if isinstance(report, list) else [report]
     failed = [
