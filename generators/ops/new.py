@@ -30,7 +30,6 @@ from generators.ops.scaffold import (
     facts_from,
     load_template,
     scaffold,
-    write_directory,
     write_repository,
 )
 from generators.ops.stage import copy_platform
@@ -185,11 +184,6 @@ def apply(
             committer=signature,
         )
     return replace(created, written=True, skeleton_at=repo, commit=commit)
-
-
-def write_skeleton(target: Path, skeleton: Mapping[str, bytes]) -> list[str]:
-    """The starter code into a plain directory (no git)."""
-    return write_directory(target, skeleton)
 
 
 def _diff(root: Path, files: Mapping[str, str]) -> str:
