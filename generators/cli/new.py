@@ -62,16 +62,16 @@ def new(
 
     where = platform_root(ctx)
     given = [*sets]
-    given += [f"name={name}"] if name is not None else []
-    given += [f"team={team}"] if team is not None else []
+    flags = {k: v for k, v in (("name", name), ("team", team)) if v is not None}
     interactive = sys.stdin.isatty() and answers is None and not (name and team)
     if interactive:
-        template, given = ask(where, template, given)
+        template, given = ask(where, template, [*given, *(f"{k}={v}" for k, v in flags.items())])
+        flags = {}
     elif template is None:
         raise click.UsageError(
             "name a template (see `platform new --help`), or run it on a terminal"
         )
-    result = creating.answered(where, template, given, answers)
+    result = creating.answered(where, template, given, answers, flags)
     created = creating.create(where, result, tag=tag, repo=repo, dry_run=True)
     click.echo(creating.summary(created))
     if dry_run:

@@ -77,9 +77,15 @@ def combine(file_answers: RawAnswers | None, set_answers: RawAnswers) -> RawAnsw
 
 
 def answered(
-    root: Path, template_name: str, sets: Sequence[str], answers_file: Path | None
+    root: Path,
+    template_name: str,
+    sets: Sequence[str],
+    answers_file: Path | None,
+    flags: Mapping[str, str] | None = None,
 ) -> Scaffold:
     """The template answered against the platform at ``root``.
+
+    ``flags`` are answers given by options of their own (`--name`, `--team`).
 
     Raises:
         SpecErrors: the platform has errors, or an answer is wrong (nothing written).
@@ -97,7 +103,7 @@ def answered(
             raise SpecErrors(
                 diagnostics=problems, files=1, root=Path.cwd(), message="Nothing was written."
             )
-    result = scaffold(template, combine(from_file, answers_from_set(sets)), facts)
+    result = scaffold(template, combine(from_file, answers_from_set(sets, flags)), facts)
     if not result.ok:
         raise SpecErrors(
             diagnostics=result.diagnostics,

@@ -48,8 +48,10 @@ def test_a_bad_answer_is_located_and_nothing_is_written(root: Path) -> None:
     )  # fmt: skip
     assert done.exit_code == 1
     out = done.stdout + done.stderr
-    assert "a service named 'web' exists already" in out
+    assert "--name:1:1: error[PL305]: a service named 'web' exists already" in out
+    assert "--team:1:1: error[PL301]" in out
     assert "Did you mean 'payments'?" in out
+    assert "--set:1:8: error[PL505]" in out  # the first --set, at its value
     assert "not a Kubernetes quantity" in out
     assert "Nothing was written." in out
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before

@@ -37,8 +37,11 @@ class RawAnswers:
     origin: Location
 
 
-def answers_from_set(pairs: Sequence[str]) -> RawAnswers:
+def answers_from_set(pairs: Sequence[str], flags: Mapping[str, str] | None = None) -> RawAnswers:
     """Answers from `--set key=value` arguments (values are text, read per type).
+
+    ``flags`` are answers given by an option of their own (`--name orders`): key ->
+    value, reported at that option instead of at a `--set` argument.
 
     Raises:
         UsageError: an argument without `=`.
@@ -54,9 +57,13 @@ def answers_from_set(pairs: Sequence[str]) -> RawAnswers:
             )
         values[key.strip()] = value
         places[key.strip()] = index
+    flagged = dict(flags or {})
+    values.update(flagged)
 
     def locate(path: tuple[str | int, ...], key: bool) -> Location:
         name = str(path[0])
+        if name in flagged:
+            return Location(f"--{name}", 1, 1)
         col = 1 if key else len(name) + 2
         return Location(SET_FILE, places.get(name, 0) + 1, col)
 
