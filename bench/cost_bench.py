@@ -13,8 +13,6 @@ Prints a Markdown table for docs/benchmarks.md.
 from __future__ import annotations
 
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,22 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import synthetic
+from processes import median_seconds
 
 from generators.domain.cost import estimate
 from generators.pipeline import validate_platform
-
-
-def _command(root: Path, *args: str) -> float:
-    runs = []
-    for _ in range(5):
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "generators", "--root", str(root), *args],
-            check=True,
-            capture_output=True,
-        )
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
 
 
 def main(sizes: list[int], *, realistic: bool = True) -> None:
@@ -49,8 +35,8 @@ def main(sizes: list[int], *, realistic: bool = True) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             synthetic.generate(root, n, realistic=realistic)
-            validate = _command(root, "validate")
-            cost = _command(root, "cost", "--by", "team")
+            validate = median_seconds(root, "validate")
+            cost = median_seconds(root, "cost", "--by", "team")
             platform = validate_platform(root).platform
             best, lines = float("inf"), 0
             for _ in range(5):

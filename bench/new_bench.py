@@ -13,29 +13,13 @@ Prints a Markdown table for docs/benchmarks.md.
 from __future__ import annotations
 
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import synthetic
-
-
-def _median(root: Path, *args: str) -> float:
-    runs = []
-    for _ in range(5):
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "generators", "--root", str(root), *args],
-            check=True,
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-        )
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
+from processes import median_seconds
 
 
 def main(sizes: list[int], *, realistic: bool = True) -> None:
@@ -47,10 +31,10 @@ def main(sizes: list[int], *, realistic: bool = True) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             synthetic.generate(root, n, realistic=realistic)
-            new = _median(
+            new = median_seconds(
                 root, "new", "go-api", "--name", "bench-orders", "--team", "payments", "--dry-run"
             )
-            validate = _median(root, "validate")
+            validate = median_seconds(root, "validate")
             print(f"| {n:,} | {new:.2f} | {validate:.2f} |")
 
 

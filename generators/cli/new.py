@@ -64,14 +64,16 @@ def new(
     given = [*sets]
     flags = {k: v for k, v in (("name", name), ("team", team)) if v is not None}
     interactive = sys.stdin.isatty() and answers is None and not (name and team)
+    facts = creating.platform_facts(where)  # read once: the questions and the checks use it
     if interactive:
-        template, given = ask(where, template, [*given, *(f"{k}={v}" for k, v in flags.items())])
+        pairs = [*given, *(f"{k}={v}" for k, v in flags.items())]
+        template, given = ask(where, template, pairs, facts)
         flags = {}
     elif template is None:
         raise click.UsageError(
             "name a template (see `platform new --help`), or run it on a terminal"
         )
-    result = creating.answered(where, template, given, answers, flags)
+    result = creating.answered(where, template, given, answers, flags, facts)
     created = creating.create(where, result, tag=tag, repo=repo, dry_run=True)
     click.echo(creating.summary(created))
     if dry_run:

@@ -23,6 +23,7 @@ from generators.domain.cost import Line, estimate
 from generators.ops import roundtrip
 from generators.ops.scaffold import (
     TEMPLATES_DIR,
+    PlatformFacts,
     RawAnswers,
     Scaffold,
     answers_from_file,
@@ -76,25 +77,33 @@ def combine(file_answers: RawAnswers | None, set_answers: RawAnswers) -> RawAnsw
     return RawAnswers(given, locate, bool(set_answers.values), file_answers.origin)
 
 
+def platform_facts(root: Path) -> PlatformFacts:
+    """What answers are checked against: the platform's model (load, parse, resolve).
+
+    The model is enough to check the answers: the platform with the new service is
+    validated whole in :func:`create`, which reports any error the platform had already.
+    """
+    return facts_from(validate_platform(root, stages=MODEL).platform)
+
+
 def answered(
     root: Path,
     template_name: str,
     sets: Sequence[str],
     answers_file: Path | None,
     flags: Mapping[str, str] | None = None,
+    facts: PlatformFacts | None = None,
 ) -> Scaffold:
     """The template answered against the platform at ``root``.
 
-    ``flags`` are answers given by options of their own (`--name`, `--team`).
+    ``flags`` are answers given by options of their own (`--name`, `--team`); ``facts``
+    the platform's, when the caller has them already (the wizard asked with them).
 
     Raises:
         SpecErrors: the platform has errors, or an answer is wrong (nothing written).
         UsageError: no such template, an unreadable answers file, a bad `--set` pair.
     """
-    # The model is enough to check the answers: the platform with the new service is
-    # validated whole in `create`, which reports any error the platform had already.
-    model = validate_platform(root, stages=MODEL)
-    facts = facts_from(model.platform)
+    facts = facts or platform_facts(root)
     template = load_template(root / TEMPLATES_DIR, template_name)
     from_file: RawAnswers | None = None
     if answers_file is not None:

@@ -15,19 +15,20 @@ from typing import Any
 from generators.errors import UsageError
 from generators.ops.scaffold import (
     TEMPLATES_DIR,
-    facts_from,
+    PlatformFacts,
     list_templates,
     load_template,
 )
 from generators.ops.scaffold.render import render_default
-from generators.pipeline import CHECK, validate_platform
 from generators.spec.quantity import parse_quantity
 from generators.spec.template import Parameter
 
 NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 
 
-def ask(root: Path, template: str | None, given: Sequence[str]) -> tuple[str, list[str]]:
+def ask(
+    root: Path, template: str | None, given: Sequence[str], facts: PlatformFacts
+) -> tuple[str, list[str]]:
     """The template and every answer not ``given``, asked one by one.
 
     Raises:
@@ -35,8 +36,6 @@ def ask(root: Path, template: str | None, given: Sequence[str]) -> tuple[str, li
     """
     import questionary
 
-    platform = validate_platform(root, stages=CHECK).platform
-    facts = facts_from(platform)
     templates = list_templates(root / TEMPLATES_DIR)
     if template is None:
         choices = [
@@ -63,7 +62,9 @@ def ask(root: Path, template: str | None, given: Sequence[str]) -> tuple[str, li
     return template, out
 
 
-def _question(questionary: Any, parameter: Parameter, default: Any, facts: Any) -> str | None:
+def _question(
+    questionary: Any, parameter: Parameter, default: Any, facts: PlatformFacts
+) -> str | None:
     """Ask one parameter; its answer as `--set` text (None: keep the default)."""
     prompt = f"{parameter.description}"
     kind = parameter.type
@@ -92,7 +93,7 @@ def _question(questionary: Any, parameter: Parameter, default: Any, facts: Any) 
     return str(_answer(questionary.text(prompt, default=text, validate=check))) or None
 
 
-def _checker(parameter: Parameter, facts: Any) -> Any:
+def _checker(parameter: Parameter, facts: PlatformFacts) -> Any:
     """The check a typed answer must pass: True, or what is wrong with it."""
 
     def check(value: str) -> bool | str:

@@ -141,7 +141,8 @@ def build_context(
             if target in dependents:
                 dependents[target].append((name, spaces[name]))
 
-    def lookup(parts: tuple[str, ...]) -> str:
+    def lookup(parts: tuple[str, ...], here: str) -> str:
+        """A reference's value, as seen by a caller in namespace ``here``."""
         if parts[0] == "environment":
             return environment if parts[1] == "name" else env.baseDomain
         target = parts[1]
@@ -152,17 +153,18 @@ def build_context(
             return f"{near}:{port}"
         return {"host": host, "port": port, "url": f"http://{host}:{port}"}[parts[2]]
 
-    def resolve(value: str | int | bool) -> str:
-        return interpolate(value, lookup) if isinstance(value, str) else _text(value)
+    def resolve(value: str | int | bool, here: str) -> str:
+        if not isinstance(value, str):
+            return _text(value)
+        return interpolate(value, lambda parts: lookup(parts, here))
 
     services = []
     used: dict[tuple[str, str], set[str]] = {}
     for name in names:
         service = platform.services[name][1]
         workload = workloads[name]
-        here = spaces[name]
         plain = {
-            var: resolve(value)
+            var: resolve(value, spaces[name])
             for var, value in workload.env.items()
             if not isinstance(value, SecretRef)
         }
@@ -216,7 +218,7 @@ def build_context(
                 init_env={
                     init.name: tuple(
                         sorted(
-                            (k, resolve(v))
+                            (k, resolve(v, spaces[name]))
                             for k, v in init.env.items()
                             if not isinstance(v, SecretRef)
                         )
