@@ -15,6 +15,7 @@ from generators.checks import (
     ci,
     consistency,
     costs,
+    dependencies,
     integrations,
     names,
     observability,
@@ -43,6 +44,8 @@ CHECKS: tuple[Check, ...] = (
     references.check_owner_teams,
     references.check_dependencies,
     references.check_dependency_cycles,
+    dependencies.check_resource_offers,
+    dependencies.check_resource_dependencies,
     references.check_override_environments,
     references.check_image_pins,
     references.check_env_references,
@@ -80,6 +83,7 @@ CHECKS: tuple[Check, ...] = (
     alerting.check_webhook_urls,
     ci.check_sources,
     costs.check_plan_prices,
+    costs.check_resource_prices,
     costs.check_budgets,
 )
 

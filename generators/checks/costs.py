@@ -1,4 +1,4 @@
-"""Checks of cost: teams within their budgets, and every integration plan in use priced."""
+"""Checks of cost: teams within their budgets; every integration plan and managed class priced."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from generators.checks.base import at
 from generators.diagnostics import Diagnostic, codes
 from generators.domain.cost import estimate, plan, team_totals
+from generators.model.dependencies import bindings
 from generators.model.platform import Platform
+from generators.spec.resources import Managed
 
 
 def check_budgets(platform: Platform) -> Iterator[Diagnostic]:
@@ -74,3 +76,28 @@ def check_plan_prices(platform: Platform) -> Iterator[Diagnostic]:
                 f"add `cost.integrations.{catalog}.{chosen}: <monthly price>` to "
                 f"environments/{env}.yaml (priced plans there: {known})",
             ).with_environments(env, within=tuple(sorted(environments)))
+
+
+def check_resource_prices(platform: Platform) -> Iterator[Diagnostic]:
+    """A managed class in use has its monthly price where it is offered."""
+    used: dict[tuple[str, str, str], list[str]] = {}
+    for (env, name), resolved in sorted(platform.resolved.items()):
+        if name in platform.services and platform.deploys(name, env):
+            for binding in bindings(platform, resolved):
+                if isinstance(binding.provider, Managed):
+                    dependency = binding.dependency
+                    used.setdefault((env, dependency.type, dependency.class_), []).append(name)
+    for (env, kind, name), users in sorted(used.items()):
+        doc, environment = platform.environments[env]
+        prices = environment.spec.cost.resources
+        if name in prices.get(kind, {}):
+            continue
+        yield at(
+            doc,
+            ("spec", "resources", kind, name),
+            codes.UNPRICED_PLAN,
+            f"managed {kind} {name!r} has no price here (used by {', '.join(users)})",
+            f"add `cost.resources.{kind}.{name}: <monthly price of one instance>` to "
+            f"environments/{env}.yaml",
+            key=True,
+        )

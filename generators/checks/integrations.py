@@ -214,7 +214,9 @@ def _clashes(platform: Platform, resolved: Resolved) -> Iterator[Diagnostic]:
     generated: list[tuple[str, str, Callable[[], KeyPath]]] = [
         (use.env, use.via, partial(_secret_path, use))
         for use in secret_uses(platform, resolved)
-        if use.env is not None and use.via != "env" and not use.via.startswith(INIT_CONTAINER)
+        if use.env is not None
+        and use.via != "env"
+        and not use.via.startswith((INIT_CONTAINER, "dependency "))  # checks/dependencies.py
     ]
     for i, used in enumerate(workload.integrations):
         values = integration_values(platform, used, resolved.environment)

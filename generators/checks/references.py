@@ -120,7 +120,7 @@ def check_dependency_cycles(platform: Platform) -> Iterator[Diagnostic]:
         graph = dict(base)
         for (env_name, service), resolved in platform.resolved.items():
             if env_name == env:
-                graph[service] = list(resolved.workload.dependsOn)
+                graph[service] = resolved.workload.calls
         for cycle in find_cycles(graph):
             if cycle not in found or found[cycle]:
                 found.setdefault(cycle, set()).add(env)
@@ -245,7 +245,7 @@ def check_env_references(platform: Platform) -> Iterator[Diagnostic]:
     for (env, service), resolved in sorted(platform.resolved.items()):
         if service in platform.services and platform.deploys(service, env):
             yield from _unresolvable(platform, env, service)
-        declared = set(resolved.workload.dependsOn)
+        declared = set(resolved.workload.calls)
         for setting_path, setting in env_settings(resolved.workload):
             for ref in references(setting):
                 used = ref.service

@@ -20,6 +20,7 @@ from generators.model.uses import SecretUse, secret_uses
 from generators.source.documents import Parsed
 from generators.source.located import dotted
 from generators.spec.base import SecretRef
+from generators.spec.resources import ResourceDependency
 from generators.spec.secret import Access, Sealed
 from generators.spec.service import Workload
 
@@ -44,6 +45,7 @@ def uses_secrets(workload: Workload) -> bool:
         or hooks.outgoing
         or any(isinstance(v, SecretRef) for v in workload.env.values())
         or any(isinstance(v, SecretRef) for i in workload.initContainers for v in i.env.values())
+        or any(isinstance(d, ResourceDependency) for d in workload.dependsOn)
     )
 
 
@@ -111,7 +113,7 @@ def use_problems(
         data = ("spec", "environments", env, *field.split("."))
         yield Diagnostic(
             codes.UNKNOWN_SECRET_KEY,
-            f"secret {use.secret!r} has no key {use.key!r}",
+            f"secret {use.secret!r} has no key {use.key!r}" + _for(use),
             use.key_location,
             dotted((*use.key_path, "key")),
             f"its keys here: {', '.join(sorted(source.keys))} ({where(doc, data)}); "
@@ -147,7 +149,16 @@ def unknown_secret(use: SecretUse, known: set[str]) -> Diagnostic:
 
 
 def _at_use(use: SecretUse, code: Code, message: str, hint: str) -> Diagnostic:
-    return Diagnostic(code, message, use.location, dotted((*use.key_path, "secret")), hint)
+    return Diagnostic(
+        code, message + _for(use), use.location, dotted((*use.key_path, "secret")), hint
+    )
+
+
+def _for(use: SecretUse) -> str:
+    """Who a use located in an environment's file is for (its typed dependency's offer)."""
+    return (
+        f" (for {use.via} of service {use.service!r})" if use.via.startswith("dependency ") else ""
+    )
 
 
 def check_team_secrets(platform: Platform) -> Iterator[Diagnostic]:

@@ -90,6 +90,14 @@ MAINTENANCE_DEPENDENCY = _code(
 DUPLICATE_DEPENDENCY = _code(
     "PL310", "duplicate-dependency", "a dependsOn list names a service twice", Severity.WARNING
 )
+RESOURCE_DEPENDENCY = _code(
+    "PL311",
+    "resource-dependency",
+    "a typed dependency its environment does not offer, or named twice",
+)
+RESOURCE_OFFER = _code(
+    "PL312", "resource-offer", "an environment's resource offer that is incomplete or wrong"
+)
 # Names that Kubernetes would reject.
 INVALID_NAME = _code("PL401", "invalid-name", "a name Kubernetes does not accept")
 NAME_TOO_LONG = _code("PL402", "name-too-long", "a name, or a name derived from it, is too long")
@@ -139,7 +147,7 @@ OVER_BUDGET = _code(
 UNPRICED_PLAN = _code(
     "PL607",
     "unpriced-plan",
-    "an integration's plan has no price where it is used",
+    "an integration's plan or a managed resource class has no price where it is used",
     Severity.WARNING,
 )
 

@@ -1,7 +1,8 @@
 """Who uses which secret and integration, per environment: shared by the checks and the targets.
 
-A service takes secret values in four ways: an env var `{secret, key}`, a secret file,
-a webhook's signing secret, and the credentials of an integration it uses. Each use
+A service takes secret values in five ways: an env var `{secret, key}`, a secret file,
+a webhook's signing secret, the credentials of an integration it uses, and those of a
+typed dependency its environment provides from a Secret spec. Each use
 keeps where it was written, so a check can point at it, and what it injects, so a
 target can wire it.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generators.diagnostics import Location
+from generators.model.dependencies import bindings
 from generators.model.naming import webhook_env
 from generators.model.platform import Platform, Resolved
 from generators.source.documents import Parsed
@@ -21,6 +23,7 @@ from generators.source.located import KeyPath
 from generators.spec.base import SecretRef
 from generators.spec.catalog import CatalogEntry
 from generators.spec.integration import Integration
+from generators.spec.resources import Managed
 from generators.spec.webhooks import IncomingWebhook, OutgoingWebhook
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
@@ -165,6 +168,33 @@ def secret_uses(platform: Platform, resolved: Resolved) -> Iterator[SecretUse]:
             yield SecretUse(
                 name, mapped.secret, mapped.key, key.env, None, f"integration {used}", locate
             )
+    yield from _dependency_uses(platform, resolved)
+
+
+def _dependency_uses(platform: Platform, resolved: Resolved) -> Iterator[SecretUse]:
+    """The credentials of typed dependencies an environment provides from a Secret spec.
+
+    Located in the environment's file, where the secret and its keys are named; a
+    managed instance's connection secret is the claim's, not a spec's, and has no use.
+    """
+    doc = platform.environments[resolved.environment][0]
+    for binding in bindings(platform, resolved):
+        if isinstance(binding.provider, Managed):
+            continue
+        keys, base = binding.provider.keys, binding.offer_path
+        for part, how, key in binding.sources():
+            if how != "secret":
+                continue
+
+            def locate(
+                sub: KeyPath, base: KeyPath = base, mapped: bool = part in keys, part: str = part
+            ) -> Any:
+                # `{secret, key}`'s fields: the secret's name, and the key's mapping if any.
+                path = (*base, "keys", part) if sub == ("key",) and mapped else (*base, "secret")
+                return doc.source.locate(path), path
+
+            var, via = binding.env_var(part), f"dependency {binding.dependency.key}"
+            yield SecretUse(resolved.service, binding.secret, key, var, None, via, locate)
 
 
 def _use(

@@ -7,7 +7,7 @@ import re
 import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -43,8 +43,9 @@ def validate_model(
             if _family(error["type"]) == "type" and loc and _is_union_tag(loc[-1]):
                 loc = loc[:-1]  # a union member's tag, even if the data has such a key
             path, extra = _data_path(data, loc)
-            if error["type"] == "extra_forbidden" or error["type"] == "missing":
-                path = (*path, *extra[-1:])
+            missing_key = error["type"] in ("extra_forbidden", "missing")
+            if missing_key and extra and extra[-1] == loc[-1]:
+                path = (*path, extra[-1])
             family = "key" if "[key]" in extra else _family(error["type"])
             grouped.setdefault((path, family), []).append(error)
         environments = (environment,) if environment else ()
@@ -316,7 +317,7 @@ def _field_model(model: Any, path: KeyPath) -> Any:
     for part in path:
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
-            info = current.model_fields.get(str(part))
+            info = _field_info(current, part)
             if info is None:
                 return None
             current = info.annotation
@@ -327,9 +328,17 @@ def _field_model(model: Any, path: KeyPath) -> Any:
     return _unwrap(current)
 
 
+def _field_info(model: type[BaseModel], key: str | int) -> Any:
+    """A field by the key written in the data: its alias where it has one (`class`)."""
+    fields = model.model_fields
+    return next((info for name, info in fields.items() if (info.alias or name) == str(key)), None)
+
+
 def _unwrap(annotation: Any) -> Any:
+    while get_origin(annotation) is Annotated:  # a discriminated union, a tagged member
+        annotation = get_args(annotation)[0]
     if get_origin(annotation) in (Union, types.UnionType):
-        members = [a for a in get_args(annotation) if a is not type(None)]
+        members = [_unwrap(a) for a in get_args(annotation) if a is not type(None)]
         models = [a for a in members if isinstance(a, type) and issubclass(a, BaseModel)]
         if models:
             return models[0]
@@ -340,7 +349,7 @@ def _unwrap(annotation: Any) -> Any:
 def _is_required(model: type[BaseModel], path: KeyPath) -> bool:
     parent = _field_model(model, path[:-1]) if path else None
     if isinstance(parent, type) and issubclass(parent, BaseModel):
-        info = parent.model_fields.get(str(path[-1]))
+        info = _field_info(parent, path[-1])
         return bool(info and info.is_required())
     return False
 
@@ -348,7 +357,7 @@ def _is_required(model: type[BaseModel], path: KeyPath) -> bool:
 def _fields_at(model: type[BaseModel], path: KeyPath) -> list[str]:
     target = _field_model(model, path)
     if isinstance(target, type) and issubclass(target, BaseModel):
-        return list(target.model_fields)
+        return [info.alias or name for name, info in target.model_fields.items()]
     return []
 
 
@@ -357,7 +366,7 @@ def _description_at(model: type[BaseModel], path: KeyPath) -> str:
         return ""
     parent = _field_model(model, path[:-1])
     if isinstance(parent, type) and issubclass(parent, BaseModel):
-        info = parent.model_fields.get(str(path[-1]))
+        info = _field_info(parent, path[-1])
         return info.description or "" if info else ""
     return ""
 

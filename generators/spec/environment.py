@@ -9,6 +9,7 @@ from pydantic_core import PydanticCustomError
 
 from generators.spec.base import Kind, Ref, StrictModel
 from generators.spec.cost import PriceTable
+from generators.spec.resources import Offers
 from generators.spec.service import Resources
 
 ImageTag = Annotated[
@@ -320,6 +321,12 @@ class EnvironmentSpec(StrictModel):
         default_factory=Monitoring, description="Labels the environment's Prometheus selects."
     )
     logs: LogStore = Field(default_factory=LogStore, description="Log store and retention.")
+    resources: Offers = Field(
+        default_factory=dict,
+        description="What services' typed dependencies get here: resource type -> class "
+        "-> a `managed` instance per consumer (a Crossplane claim), a `shared` instance in "
+        "the cluster, or an `external` endpoint (docs/dependencies.md).",
+    )
     cost: PriceTable = Field(
         default_factory=PriceTable,
         description="Prices for `platform cost` and the cost delta in `platform diff`.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from generators.spec.base import (
@@ -32,10 +32,22 @@ from generators.spec.pods import (
     Security,
     Volume,
 )
+from generators.spec.resources import ResourceDependency
 from generators.spec.webhooks import Webhooks
 
 Lifecycle = Literal["planning", "development", "staging", "production", "maintenance", "retired"]
 WorkloadType = Literal["web", "worker", "cron", "job"]
+
+
+def _dependency_tag(value: object) -> str:
+    return "resource" if isinstance(value, dict) else "service"
+
+
+#: A `dependsOn` entry: a service's name, or a typed resource `{type, class}`.
+Dependency = Annotated[
+    Annotated[Ref, Tag("service")] | Annotated[ResourceDependency, Tag("resource")],
+    Discriminator(_dependency_tag),
+]
 
 
 class ServiceMetadata(StrictModel):
@@ -194,8 +206,11 @@ class Workload(StrictModel):
     )
     probes: Probes = Field(default_factory=Probes, description="Liveness/readiness/startup.")
     expose: Expose = Field(default_factory=Expose, description="Internal or public exposure.")
-    dependsOn: list[Ref] = Field(
-        default_factory=list, description="Services this one calls (opens network policy)."
+    dependsOn: list[Dependency] = Field(
+        default_factory=list,
+        description="Services this one calls, by name (opens network policy), and resources "
+        "it needs, `{type, class}` (postgres, redis, ...), which each environment provides "
+        "and wires in as env vars.",
     )
     configFiles: list[ConfigFile] = Field(
         default_factory=list, description="Files mounted into the container."
@@ -248,6 +263,11 @@ class Workload(StrictModel):
         description="The escape hatch: changes to the rendered objects, by name. An "
         "environment's block adds, replaces (same name) or removes (`null`) patches.",
     )
+
+    @property
+    def calls(self) -> list[str]:
+        """The services named in ``dependsOn`` (its typed resources left out)."""
+        return [d for d in self.dependsOn if isinstance(d, str)]
 
 
 class ServiceSpec(Workload):

@@ -18,6 +18,7 @@ from generators.domain.alerting.routes import ALERTMANAGER, credentials
 from generators.domain.alerting.silences import expired
 from generators.domain.layout import OUTPUT_DIR
 from generators.domain.webhooks import webhook_settings
+from generators.model.dependencies import Binding, bindings
 from generators.model.interpolation import interpolate
 from generators.model.naming import cluster_dns, image_reference, namespace
 from generators.model.platform import Platform
@@ -25,6 +26,7 @@ from generators.model.uses import INIT_CONTAINER, integration_values, secret_use
 from generators.spec.alerting import AlertingPolicySpec, Silence
 from generators.spec.base import SecretRef
 from generators.spec.environment import EnvironmentSpec
+from generators.spec.resources import External, Managed, Shared
 from generators.spec.secret import SecretEnvironment
 from generators.spec.service import Workload
 from generators.spec.team import Contacts
@@ -49,7 +51,9 @@ class Deployed:
     secret_env: tuple[tuple[str, str, str], ...] = ()
     #: Files mounted from secrets: (path, secret name, key).
     secret_files: tuple[tuple[str, str, str], ...] = ()
-    #: Hosts outside the cluster it connects to (its integrations'): (host, port).
+    #: Hosts outside the cluster it connects to (its integrations', webhook
+    #: subscribers', external resources'): (host, port); the host is "" for a managed
+    #: instance, whose address is known only once it exists.
     egress: tuple[tuple[str, int], ...] = ()
     #: Ports of the services it depends on: (name, namespace, port, protocol), for egress.
     dependencies: tuple[tuple[str, str, int, str], ...] = ()
@@ -61,6 +65,13 @@ class Deployed:
     init_env: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     #: Each init container's env vars from secrets: name -> ((var, secret, key), ...).
     init_secret_env: Mapping[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict)
+    #: Env vars Kubernetes composes from earlier ones (`$(VAR)`): typed dependencies'
+    #: addresses and URLs, rendered after every other env var.
+    composed_env: tuple[tuple[str, str], ...] = ()
+    #: Its typed dependencies, as this environment provides them.
+    resources: tuple[Binding, ...] = ()
+    #: Shared instances in the cluster it connects to: (namespace, pod labels, port).
+    peers: tuple[tuple[str, tuple[tuple[str, str], ...], int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,7 +148,7 @@ def build_context(
     workloads = {name: platform.resolved[(environment, name)].workload for name in names}
     dependents: dict[str, list[tuple[str, str]]] = {name: [] for name in names}
     for name in names:
-        for target in workloads[name].dependsOn:
+        for target in workloads[name].calls:
             if target in dependents:
                 dependents[target].append((name, spaces[name]))
 
@@ -175,9 +186,24 @@ def build_context(
                 plain.update(values.plain_env())
                 egress.update(values.egress())
         egress.update(_hosts(workload))
-        uses = list(secret_uses(platform, platform.resolved[(environment, name)]))
+        resolved = platform.resolved[(environment, name)]
+        bound = bindings(platform, resolved)
+        peers: set[tuple[str, tuple[tuple[str, str], ...], int]] = set()
+        for binding in bound:
+            plain.update(binding.plain_env())
+            provider = binding.provider
+            if isinstance(provider, Shared):
+                peers.add(
+                    (provider.namespace, tuple(sorted(provider.selector.items())), binding.port)
+                )
+            else:  # a managed instance's host is known only once it exists
+                egress.add((provider.host if isinstance(provider, External) else "", binding.port))
+        uses = list(secret_uses(platform, resolved))
         own = [u for u in uses if not u.via.startswith(INIT_CONTAINER)]
-        secret_env = sorted({(u.env, u.secret, u.key) for u in own if u.env is not None})
+        secret_env = sorted(
+            {(u.env, u.secret, u.key) for u in own if u.env is not None}
+            | {e for b in bound if isinstance(b.provider, Managed) for e in b.secret_env()}
+        )
         init_secrets: dict[str, set[tuple[str, str, str]]] = {}
         for u in uses:
             if u.via.startswith(INIT_CONTAINER) and u.env is not None:
@@ -208,7 +234,7 @@ def build_context(
                 dependencies=tuple(
                     sorted(
                         (d, spaces[d], port.port, port.protocol)
-                        for d in set(workload.dependsOn)
+                        for d in set(workload.calls)
                         if d in spaces
                         for port in workloads[d].ports
                     )
@@ -226,6 +252,9 @@ def build_context(
                     for init in workload.initContainers
                 },
                 init_secret_env={n: tuple(sorted(e)) for n, e in sorted(init_secrets.items())},
+                composed_env=tuple(e for b in bound for e in b.composed_env()),
+                resources=tuple(bound),
+                peers=tuple(sorted(peers)),
             )
         )
     alerting = _alerting(platform, environment, set(teams.values()))

@@ -18,7 +18,7 @@ from generators.domain.layout import NAMESPACES_APP, app_path
 from generators.model.platform import Platform
 from generators.targets.base import Output, Target, environment_metadata
 from generators.targets.context import Deployed, EnvContext, build_context
-from generators.targets.kubernetes import network, patches, workloads
+from generators.targets.kubernetes import network, patches, resources, workloads
 
 # https://kubernetes.io/docs/concepts/security/pod-security-admission/
 POD_SECURITY_LABEL = "pod-security.kubernetes.io/enforce"
@@ -67,6 +67,7 @@ class KubernetesTarget(Target):
         hooks = workloads.webhooks_config(context, service)
         objects = [workloads.service_account(context, service), config, hooks]
         objects += workloads.claims(context, service)
+        objects += resources.claims(context, service)
         if hooks is not None:  # the webhook settings roll the pods like config files do
             config = {"data": {**(config or {}).get("data", {}), **hooks["data"]}}
         if workload.type == "cron":

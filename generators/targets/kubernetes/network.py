@@ -202,13 +202,16 @@ def egress_policy(context: EnvContext, service: Deployed) -> dict[str, Any] | No
     """Egress limited to DNS, its dependencies' ports and its external hosts' ports.
 
     Rendered for services that declare external hosts (integrations, webhook
-    subscribers). A NetworkPolicy cannot name hosts, so: HTTPS APIs (port 443) are
-    reached on the internet, private ranges excluded; other ports (databases, which
-    often sit on private addresses) and IP addresses are opened to any address. The
-    hosts are listed in an annotation for review and for FQDN-aware policy engines.
+    subscribers, typed dependencies). A NetworkPolicy cannot name hosts, so: HTTPS APIs
+    (port 443) are reached on the internet, private ranges excluded; other ports
+    (databases, which often sit on private addresses) and IP addresses are opened to any
+    address. The hosts are listed in an annotation for review and for FQDN-aware policy
+    engines. A shared instance in the cluster is reached in its namespace only (on its
+    pods, given their labels); a managed one's address is known only once it exists, so
+    its port is opened as an external host's is.
     A service that mounts its token also reaches the API server (443 and 6443).
     """
-    if not service.egress:
+    if not service.egress and not service.peers:
         return None
     rules: list[dict[str, Any]] = [
         {
@@ -240,6 +243,13 @@ def egress_policy(context: EnvContext, service: Deployed) -> dict[str, Any] | No
                 "ports": opened,
             }
         )
+    for space, selector, port in service.peers:
+        peer: dict[str, Any] = {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": space}}
+        }
+        if selector:
+            peer["podSelector"] = {"matchLabels": dict(selector)}
+        rules.append({"to": [peer], "ports": [{"protocol": "TCP", "port": port}]})
     public = sorted({p for h, p in service.egress if p == HTTPS and not _is_ip(h)})
     anywhere = sorted({p for h, p in service.egress if p != HTTPS or _is_ip(h)})
     if service.workload.serviceAccountToken:
@@ -248,12 +258,13 @@ def egress_policy(context: EnvContext, service: Deployed) -> dict[str, Any] | No
         rules.append(_to_ports({"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}, public))
     if anywhere:
         rules.append(_to_ports({"cidr": "0.0.0.0/0"}, anywhere))
-    hosts = ", ".join(f"{host}:{port}" for host, port in service.egress)
+    hosts = ", ".join(f"{host}:{port}" for host, port in service.egress if host)
+    annotations = {EGRESS_HOSTS: hosts} if hosts else {}
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
         "metadata": metadata(
-            service, context.name, f"{service.name}-egress", annotations={EGRESS_HOSTS: hosts}
+            service, context.name, f"{service.name}-egress", annotations=annotations
         ),
         "spec": {
             "podSelector": {"matchLabels": selector_labels(service)},

@@ -95,8 +95,10 @@ def container(service: Deployed) -> dict[str, Any]:
     ]
     if service.webhooks is not None:
         env.append((CONFIG_ENV, {"name": CONFIG_ENV, "value": CONFIG_PATH}))
-    if env:
-        container["env"] = [entry for _, entry in sorted(env, key=lambda e: e[0])]
+    composed = [{"name": var, "value": value} for var, value in service.composed_env]
+    if env or composed:
+        # Composed values (`$(VAR)`) last: Kubernetes expands only variables defined earlier.
+        container["env"] = [entry for _, entry in sorted(env, key=lambda e: e[0])] + composed
     container["resources"] = {"requests": requests, "limits": limits}
     for stage in ("startup", "liveness", "readiness"):
         probe = getattr(workload.probes, stage)
