@@ -2,7 +2,8 @@
 
 A service costs what it requests (CPU and memory, per replica), times its replicas, at
 its environment's prices (`environments/<env>.yaml` `cost:`), plus the claims the
-platform renders for it and its LoadBalancer Service. With autoscaling the estimate is
+platform renders for it, its LoadBalancer Service and its managed typed dependencies
+(one instance each, at its class's price). With autoscaling the estimate is
 a range, from `scaling.min` to `scaling.max` replicas. Cron jobs and one-off jobs run
 now and then: their runs are not estimated (the line says so). An integration instance
 costs its plan's monthly price where it is used. `platform cost` prints these lines;
@@ -15,10 +16,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from generators.model.dependencies import bindings
 from generators.model.platform import Platform, Resolved
 from generators.model.resources import effective_resources
 from generators.spec.cost import PriceTable
 from generators.spec.quantity import parse_quantity
+from generators.spec.resources import Managed
 from generators.spec.service import Scaling
 
 #: Hours in an average month (365 × 24 / 12), as cloud providers bill.
@@ -86,6 +89,19 @@ def _service(platform: Platform, resolved: Resolved, prices: PriceTable) -> Line
     if workload.type == "web" and workload.expose.type == "LoadBalancer":
         monthly = _d(prices.loadBalancerHour) * HOURS_PER_MONTH
         parts.append(("load balancer", monthly, monthly))
+    unpriced = []
+    for binding in bindings(platform, resolved):
+        if isinstance(binding.provider, Managed):  # shared and external: not the consumer's
+            dependency = binding.dependency
+            price = prices.resources.get(dependency.type, {}).get(dependency.class_)
+            what = f"{dependency.type} {dependency.class_}"
+            if price is None:
+                unpriced.append(what)
+            else:
+                parts.append((f"{dependency.key} ({what})", _d(price), _d(price)))
+    if unpriced:
+        missing = f"no price here for managed {', '.join(unpriced)}"
+        note = f"{note}; {missing}" if note else missing
     return Line(
         resolved.environment,
         "service",
