@@ -174,6 +174,10 @@ def _realistic(root: Path, services: int) -> None:
         clones[TEMPLATES[template]].append(clone["metadata"]["name"])
         path = root / "platform" / "services" / f"{clone['metadata']['name']}.yaml"
         path.write_text(yaml.safe_dump(clone, sort_keys=False))
+    # The example's shared broker gives each service its own login ("{service}-amqp");
+    # the clones share the original's, sealed for the same name and namespace.
+    for path in sorted((root / "environments").glob("*.yaml")):
+        path.write_text(path.read_text().replace('"{service}-amqp"', "payments-worker-amqp"))
     # The example's budgets are for its 8 services, not for a thousand.
     for path in sorted((root / "platform" / "teams").glob("*.yaml")):
         data = yaml.safe_load(path.read_text())
@@ -202,7 +206,11 @@ def _clone(spec: dict[str, Any], group: int) -> dict[str, Any]:
     body.pop("source", None)  # one workflow per image: the clones build none
     if ":" not in body["image"].rsplit("/", 1)[-1]:
         body["image"] += ":1.0.0"  # pinned, as environments pin the originals
-    body["dependsOn"] = [renamed.get(d, d) for d in body.get("dependsOn", [])]
+    for block in (body, *body.get("environments", {}).values()):
+        if "dependsOn" in block:  # services by name; typed resources as they are
+            block["dependsOn"] = [
+                renamed.get(d, d) if isinstance(d, str) else d for d in block["dependsOn"]
+            ]
     body.setdefault("env", {})[CHANGED] = "before"
     original = spec["metadata"]["name"]
     for block in (body, *body.get("environments", {}).values()):
