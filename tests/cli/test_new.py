@@ -57,6 +57,44 @@ def test_a_bad_answer_is_located_and_nothing_is_written(root: Path) -> None:
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
 
 
+def test_a_database_is_a_typed_dependency_wired_and_priced(root: Path) -> None:
+    done = invoke(
+        "new", "go-api", "--root", str(root), "--name", "orders", "--team", "payments",
+        "--set", "database=postgres",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stdout + done.stderr
+    spec = (root / "platform/services/orders.yaml").read_text()
+    assert "- {type: postgres, class: small, name: database}" in spec
+    assert "dev: 25.04 USD" in done.stdout  # compute 1.68 + one managed db.t4g.small 23.36
+    result = pipeline.render_platform(root)
+    assert result.validation.errors == 0
+    manifests = result.tree["dev/orders/manifests.yaml"].decode()
+    assert "kind: PostgreSQLInstance" in manifests
+    assert "name: DATABASE_URL" in manifests
+
+
+def test_a_database_class_no_environment_offers_writes_nothing(root: Path) -> None:
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    done = invoke(
+        "new", "go-api", "--root", str(root), "--name", "orders", "--team", "payments",
+        "--set", "database=postgres", "--set", "databaseClass=hа",
+    )  # fmt: skip
+    assert done.exit_code == 1
+    out = done.stdout + done.stderr
+    assert "--set:2:15: error[PL204]" in out  # the second --set: a Cyrillic a is no class name
+    done = invoke(
+        "new", "go-api", "--root", str(root), "--name", "orders", "--team", "payments",
+        "--set", "database=postgres", "--set", "databaseClass=ha",
+    )  # fmt: skip
+    assert done.exit_code == 1
+    out = done.stdout + done.stderr
+    assert "platform/services/orders.yaml:" in out
+    assert "error[PL311]: postgres class 'ha' is not offered" in out
+    assert "Known postgres classes: 'small'" in out
+    assert "nothing was written" in out
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
 def test_a_dry_run_shows_the_diff_and_writes_nothing(root: Path) -> None:
     done = invoke(
         "new", "worker", "--root", str(root), "--name", "mailer", "--team", "payments", "--dry-run"
