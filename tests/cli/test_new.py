@@ -95,6 +95,31 @@ def test_a_database_class_no_environment_offers_writes_nothing(root: Path) -> No
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
 
 
+def test_a_worker_on_a_typed_redis_gets_its_address_and_password(root: Path) -> None:
+    redis = (
+        "  resources:\n"
+        "    redis:\n"
+        "      small:\n"
+        "        provider: managed\n"
+        "        claim: {apiVersion: platform.acme.io/v1alpha1, kind: RedisInstance}\n"
+    )
+    for env in ("dev", "staging"):
+        path = root / f"environments/{env}.yaml"
+        path.write_text(path.read_text().replace("  resources:  #", redis + "    #", 1))
+    done = invoke(
+        "new", "worker", "--root", str(root), "--name", "mailer", "--team", "payments",
+        "--set", "redis=dependency",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stdout + done.stderr
+    spec = (root / "platform/services/mailer.yaml").read_text()
+    assert "REDIS_ADDR" not in spec.split("dependsOn")[0]  # the binding sets it
+    assert "- {type: redis, class: small, name: redis}" in spec
+    manifests = pipeline.render_platform(root).tree["dev/mailer/manifests.yaml"].decode()
+    assert "kind: RedisInstance" in manifests
+    assert 'value: "$(REDIS_HOST):$(REDIS_PORT)"' in manifests  # REDIS_ADDR, as main.go reads
+    assert "name: REDIS_PASSWORD" in manifests
+
+
 def test_a_dry_run_shows_the_diff_and_writes_nothing(root: Path) -> None:
     done = invoke(
         "new", "worker", "--root", str(root), "--name", "mailer", "--team", "payments", "--dry-run"

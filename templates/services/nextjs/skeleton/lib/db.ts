@@ -1,9 +1,10 @@
 /**
  * The database integration point: a typed stub until a client is wired in.
  *
- * Depend on a database service (the `database` template) or a managed database
- * integration, and pass its address in DATABASE_URL (`${services.<db>.address}` in the
- * spec's env). Implement `Database` with your client (pg, Prisma, Drizzle).
+ * Answer `database: postgres` (or mysql) to the template, or add
+ * `{type: postgres, name: database}` to the spec's dependsOn: each environment then
+ * provides one and injects DATABASE_URL (docs/dependencies.md). Implement `Database`
+ * with your client (pg, Prisma, Drizzle).
  */
 export interface Database {
   query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;

@@ -17,14 +17,17 @@ import (
 // It speaks RESP over one connection, redialled after an error. Swap in a client
 // library (go-redis) behind the same interface if you need pooling or TLS.
 type Redis struct {
-	addr string
-	mu   sync.Mutex
-	conn net.Conn
-	rd   *bufio.Reader
+	addr     string
+	password string
+	mu       sync.Mutex
+	conn     net.Conn
+	rd       *bufio.Reader
 }
 
-// NewRedis returns a queue on the Redis server at addr (host:port).
-func NewRedis(addr string) *Redis { return &Redis{addr: addr} }
+// NewRedis returns a queue on the Redis server at addr (host:port). A non-empty
+// password is sent with AUTH on each new connection (REDIS_PASSWORD, which the
+// platform injects from a secret when Redis is a typed dependency).
+func NewRedis(addr, password string) *Redis { return &Redis{addr: addr, password: password} }
 
 // Pop implements Queue with BRPOP.
 func (r *Redis) Pop(ctx context.Context, list string, timeout time.Duration) (string, bool, error) {
@@ -73,8 +76,20 @@ func (r *Redis) do(ctx context.Context, wait time.Duration, args ...string) (int
 			return nil, err
 		}
 		r.conn, r.rd = conn, bufio.NewReader(conn)
+		if r.password != "" {
+			_ = r.conn.SetDeadline(time.Now().Add(wait))
+			if _, err := r.roundTrip("AUTH", r.password); err != nil {
+				r.reset()
+				return nil, fmt.Errorf("redis AUTH: %w", err)
+			}
+		}
 	}
 	_ = r.conn.SetDeadline(time.Now().Add(wait))
+	return r.roundTrip(args...)
+}
+
+// roundTrip sends one command and reads its reply; an I/O error drops the connection.
+func (r *Redis) roundTrip(args ...string) (interface{}, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%d\r\n", len(args))
 	for _, arg := range args {
@@ -93,7 +108,9 @@ func (r *Redis) do(ctx context.Context, wait time.Duration, args ...string) (int
 }
 
 func (r *Redis) reset() {
-	_ = r.conn.Close()
+	if r.conn != nil {
+		_ = r.conn.Close()
+	}
 	r.conn, r.rd = nil, nil
 }
 

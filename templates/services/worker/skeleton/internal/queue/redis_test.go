@@ -2,6 +2,8 @@ package queue
 
 import (
 	"bufio"
+	"context"
+	"net"
 	"strings"
 	"testing"
 )
@@ -20,5 +22,41 @@ func TestReadParsesReplies(t *testing.T) {
 	}
 	if _, err := read(rd); err == nil {
 		t.Fatal("an error reply was not an error")
+	}
+}
+
+// A server that wants a password gets AUTH first on each connection, then the command.
+func TestAuthComesFirst(t *testing.T) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Skipf("no loopback listener: %v", err)
+	}
+	defer listener.Close()
+	got := make(chan []string, 1)
+	go func() {
+		conn, err := listener.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		rd := bufio.NewReader(conn)
+		var commands []string
+		for _, reply := range []string{"+OK\r\n", "+PONG\r\n"} {
+			command, err := read(rd)
+			if err != nil {
+				return
+			}
+			parts := command.([]interface{})
+			commands = append(commands, parts[0].(string)+" "+parts[len(parts)-1].(string))
+			_, _ = conn.Write([]byte(reply))
+		}
+		got <- commands
+	}()
+	redis := NewRedis(listener.Addr().String(), "s3cret")
+	if err := redis.Ping(context.Background()); err != nil {
+		t.Fatalf("ping: %v", err)
+	}
+	if commands := <-got; strings.Join(commands, ", ") != "AUTH s3cret, PING PING" {
+		t.Fatalf("the server saw %v", commands)
 	}
 }
