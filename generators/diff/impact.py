@@ -17,6 +17,7 @@ import yaml
 
 from generators.diff.objects import Key, ObjectChange, TreeDiff
 from generators.spec.quantity import parse_quantity
+from generators.targets.kubernetes.resources import RESOURCE_CLASS_LABEL, RESOURCE_LABEL
 
 _WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job")
 _PERMISSIONS = (
@@ -36,7 +37,7 @@ class Finding:
     """One thing a reviewer must see."""
 
     environment: str
-    category: str  # exposure | secrets | permissions | routing | removed
+    category: str  # exposure | resources | removed | secrets | permissions | routing
     text: str
 
 
@@ -50,6 +51,7 @@ class Requests:
 
 CATEGORIES = {
     "exposure": "Newly exposed to the internet",
+    "resources": "Managed resources (databases, buckets)",
     "removed": "Removed services",
     "secrets": "Secret references",
     "permissions": "Permissions and network access",
@@ -71,7 +73,8 @@ def findings(
     found = [
         f
         for change in diff.changes
-        if (change.key.environment, change.key.app) not in gone
+        # A claim outlives its service (Argo CD never prunes it): always a finding.
+        if (change.key.environment, change.key.app) not in gone or _is_claim(change)
         for f in _of(change, new_app=(change.key.environment, change.key.app) in arrived)
     ]
     found += [Finding(env, "removed", f"{app} leaves {env}") for env, app in sorted(gone)]
@@ -81,6 +84,8 @@ def findings(
 
 def _of(change: ObjectChange, *, new_app: bool) -> Iterator[Finding]:
     key, env = change.key, change.key.environment
+    if _is_claim(change):
+        yield Finding(env, "resources", _claim_text(change))
     if key.kind in ("Ingress", "HTTPRoute"):
         before, after = _hosts(change.old), _hosts(change.new)
         new_hosts = sorted(after - before)
@@ -111,6 +116,29 @@ def _of(change: ObjectChange, *, new_app: bool) -> Iterator[Finding]:
         )
     if key.kind == "File" and key.app == "_silences":
         yield Finding(env, "routing", f"silences {change.status}")
+
+
+def _is_claim(change: ObjectChange) -> bool:
+    """Whether the object is a typed dependency's managed instance (a Crossplane claim)."""
+    return any(
+        RESOURCE_LABEL in ((obj or {}).get("metadata") or {}).get("labels", {})
+        for obj in (change.old, change.new)
+    )
+
+
+def _claim_text(change: ObjectChange) -> str:
+    labels = ((change.new or change.old or {}).get("metadata") or {}).get("labels", {})
+    what = f"a managed {labels.get(RESOURCE_LABEL)} ({labels.get(RESOURCE_CLASS_LABEL)})"
+    title = change.key.title()
+    if change.status == "added":
+        return f"{change.key.app} gets {what}: {title} is created"
+    if change.status == "removed":
+        return (
+            f"{title} is no longer rendered; Argo CD keeps it and its data (Prune=false): "
+            "delete it by hand if it should go"
+        )
+    fields = ", ".join(f.path for f in change.fields[:3])
+    return f"{title} changes ({fields}): the provider may modify or replace the instance"
 
 
 def _keys(change: ObjectChange) -> str:

@@ -14,8 +14,9 @@ from ruamel.yaml import YAML
 from generators import pipeline
 from generators.domain import graph
 from generators.domain.cost import estimate
+from tests import gitrepo
 from tests.checks.test_dependencies import OFFERS, platform
-from tests.conftest import TESTS
+from tests.conftest import TESTS, invoke
 
 DEPENDENCIES = "dependsOn:\n  - {type: redis}\n  - {type: postgres, name: orders-db}\n"
 
@@ -167,3 +168,40 @@ def test_the_graph_shows_managed_and_shared_instances(tmp_path: Path) -> None:
     label = 'label="postgres small, managed instance cache-orders-db", shape=cylinder'
     assert f'"resource:cache-orders-db" [{label}' in dot
     assert '"cache" -> "resource:shared:redis:small" [style=dashed];' in dot
+
+
+def impact(root: Path) -> list[tuple[str, str, str]]:
+    done = invoke("diff", "--root", str(root), "--format", "json", "--env", "dev")
+    assert done.exit_code == 0, done.stdout + done.stderr
+    data = json.loads(done.stdout)
+    return [(f["category"], f["environment"], f["text"]) for f in data["impact"]]
+
+
+def test_the_pr_diff_flags_a_database_claimed_changed_and_left_behind(tmp_path: Path) -> None:
+    root = platform(tmp_path, "dependsOn: [{type: redis}]\n")
+    repo = gitrepo.init(root)
+    gitrepo.commit(repo, "Base")
+    service = root / "platform/services/cache.yaml"
+    service.write_text(
+        service.read_text().replace("{type: redis}", "{type: redis}, {type: postgres}")
+    )
+    found = [t for c, _, t in impact(root) if c == "resources"]
+    claim = "PostgreSQLInstance shop-dev/cache-postgres"
+    assert found == [f"cache gets a managed postgres (small): {claim} is created"]
+    gitrepo.commit(repo, "A database", day=1)
+    for env in ("dev", "production"):
+        path = root / f"environments/{env}.yaml"
+        path.write_text(path.read_text().replace("storageGB: 10", "storageGB: 50"))
+    (changed,) = [t for c, _, t in impact(root) if c == "resources"]
+    assert changed.startswith(
+        "PostgreSQLInstance shop-dev/cache-postgres changes (spec.parameters.storageGB"
+    )
+    assert "may modify or replace the instance" in changed
+    gitrepo.commit(repo, "Bigger", day=2)
+    service.unlink()  # the whole service goes: its claim is still a finding
+    texts = [t for c, _, t in impact(root) if c == "resources"]
+    left = (
+        f"{claim} is no longer rendered; Argo CD keeps it and its data (Prune=false): "
+        "delete it by hand if it should go"
+    )
+    assert texts == [left]

@@ -9,6 +9,9 @@ from generators.spec.resources import Managed
 from generators.targets.base import metadata
 from generators.targets.context import Deployed, EnvContext
 
+#: Labels that mark a claim as a typed dependency's (the diff and the tests read them).
+RESOURCE_LABEL = "platform/resource-type"
+RESOURCE_CLASS_LABEL = "platform/resource-class"
 #: A database outlives the line that asked for it: Argo CD neither prunes the claim
 #: when the dependency leaves the spec nor deletes it with the Application; removing
 #: one (and its data) is a deliberate act (docs/dependencies.md). The claim syncs
@@ -38,8 +41,8 @@ def claims(context: EnvContext, service: Deployed) -> list[dict[str, Any]]:
         )
         meta["labels"] = {
             **meta["labels"],
-            "platform/resource-type": dependency.type,
-            "platform/resource-class": dependency.class_,
+            RESOURCE_LABEL: dependency.type,
+            RESOURCE_CLASS_LABEL: dependency.class_,
         }
         spec: dict[str, Any] = {}
         if provider.claim.parameters:
