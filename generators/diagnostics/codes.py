@@ -127,6 +127,9 @@ RESERVED_METADATA = _code(
     "PL515", "reserved-metadata", "pod labels or annotations that would replace the platform's"
 )
 BAD_PATCH = _code("PL516", "bad-patch", "a patch that targets nothing, fails, or breaks an object")
+DELIVERY = _code(
+    "PL517", "delivery", "a delivery strategy that does not fit the service or cannot judge it"
+)
 # Advice: never fails a run unless --strict.
 MUTABLE_TAG = _code("PL601", "mutable-tag", "an image pinned to `latest`", Severity.WARNING)
 PUBLIC_WITHOUT_TLS = _code(
@@ -148,6 +151,12 @@ UNPRICED_PLAN = _code(
     "PL607",
     "unpriced-plan",
     "an integration's plan or a managed resource class has no price where it is used",
+    Severity.WARNING,
+)
+UPDATE_BLOCKED = _code(
+    "PL608",
+    "update-blocked",
+    "a rolling update that a ReadWriteOnce claim would block",
     Severity.WARNING,
 )
 

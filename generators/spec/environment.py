@@ -258,6 +258,12 @@ class Monitoring(StrictModel):
     alertmanager: AlertmanagerRef = Field(
         default_factory=AlertmanagerRef, description="Where alert routing is rendered to."
     )
+    prometheus: str = Field(
+        default="http://prometheus-operated.monitoring.svc:9090",
+        pattern=r"^https?://\S+$",
+        description="The Prometheus that canary and blue-green analyses query (Argo "
+        "Rollouts' AnalysisTemplates), as the Rollouts controller reaches it.",
+    )
 
 
 class Retention(StrictModel):

@@ -17,6 +17,7 @@ from generators.spec.base import (
     partial,
 )
 from generators.spec.ci import Source
+from generators.spec.delivery import Delivery
 from generators.spec.observability import Alerts, Logs, Metrics, SLOSpec
 from generators.spec.patches import Patch, PatchName
 from generators.spec.pods import (
@@ -257,6 +258,11 @@ class Workload(StrictModel):
     pod: PodSettings = Field(
         default_factory=PodSettings,
         description="Pod-template labels and annotations, shutdown grace, container name.",
+    )
+    delivery: Delivery = Field(
+        default_factory=Delivery,
+        description="How a new version replaces the old: rolling (default), recreate, "
+        "canary or blueGreen, with its analysis (docs/delivery.md).",
     )
     patches: dict[PatchName, Patch] = Field(
         default_factory=dict,

@@ -18,7 +18,7 @@ from generators.domain.layout import (
     app_path,
 )
 from generators.targets.base import Output, Target, environment_metadata
-from generators.targets.context import EnvContext
+from generators.targets.context import Deployed, EnvContext
 
 # Namespaces first, then the services (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/).
 NAMESPACES_WAVE = "-10"
@@ -48,16 +48,43 @@ class ArgoCDTarget(Target):
         for team, space in context.namespaces.items():
             yield path, self.project(context, team, space)
         for service in context.services:
-            yield (
-                path,
-                self.application(
-                    context,
-                    name=f"{service.name}.{context.name}",
-                    project=f"{service.team}.{context.name}",
-                    app=service.name,
-                    namespace=service.namespace,
-                ),
+            app = self.application(
+                context,
+                name=f"{service.name}.{context.name}",
+                project=f"{service.team}.{context.name}",
+                app=service.name,
+                namespace=service.namespace,
             )
+            yield path, self.with_traffic_router(context, service, app)
+
+    def with_traffic_router(
+        self, context: EnvContext, service: Deployed, app: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A canary routed by the Gateway API plugin: Argo CD leaves the route's weights.
+
+        The plugin moves traffic by rewriting the HTTPRoute's backend weights while a
+        canary runs; without this, a self-healing sync would put them back to 100/0.
+        """
+        workload = service.workload
+        routed = (
+            workload.delivery.strategy == "canary"
+            and workload.type == "web"
+            and workload.expose.visibility == "public"
+            and context.spec.routing.kind == "gateway"
+        )
+        if not routed:
+            return app
+        app["spec"]["ignoreDifferences"] = [
+            {
+                "group": "gateway.networking.k8s.io",
+                "kind": "HTTPRoute",
+                "name": service.name,
+                "namespace": service.namespace,
+                "jqPathExpressions": [".spec.rules[].backendRefs[].weight"],
+            }
+        ]
+        app["spec"]["syncPolicy"]["syncOptions"].append("RespectIgnoreDifferences=true")
+        return app
 
     def path(self, context: EnvContext) -> str:
         """``_argocd/<env>/manifests.yaml``."""

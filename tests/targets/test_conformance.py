@@ -44,6 +44,11 @@ CRDS = {
     ("monitoring.coreos.com/v1", "PrometheusRule"): "prometheusrule_monitoring.coreos.com_v1.json",
     ("monitoring.coreos.com/v1", "ServiceMonitor"): "servicemonitor_monitoring.coreos.com_v1.json",
     ("monitoring.coreos.com/v1", "PodMonitor"): "podmonitor_monitoring.coreos.com_v1.json",
+    # Shipped with the compiler, which checks patched Rollouts against them (its README).
+    ("argoproj.io/v1alpha1", "Rollout"): "../../generators/targets/kubernetes/crds/"
+    "rollout_argoproj.io_v1alpha1.json",
+    ("argoproj.io/v1alpha1", "AnalysisTemplate"): "../../generators/targets/kubernetes/crds/"
+    "analysistemplate_argoproj.io_v1alpha1.json",
 }
 #: checkov checks that do not apply, each with the reason (docs/conformance.md repeats it).
 CHECKOV_SKIPS = {

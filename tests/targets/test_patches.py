@@ -270,7 +270,18 @@ def test_schema_errors_are_all_reported_and_custom_kinds_are_refused() -> None:
     assert [p for p, _ in schema_errors(service)] == ["/spec", "/spec/ports/0/port"]
     route = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {}}
     [(_, problem)] = schema_errors(route)
-    assert "no built-in Kubernetes schema" in problem
+    assert "has no schema the compiler knows" in problem
+    # A Rollout is checked against the CRD schema the compiler ships, whole.
+    rollout = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Rollout",
+        "metadata": {"name": "r"},
+        "spec": {"strategy": {"canary": {"stepz": []}}, "selector": {}, "template": {}},
+    }
+    assert (
+        "/spec/strategy/canary",
+        "Additional properties are not allowed ('stepz' was unexpected)",
+    ) in schema_errors(rollout)
 
 
 def _deployment() -> dict[str, Any]:

@@ -18,7 +18,7 @@ from generators.domain.layout import NAMESPACES_APP, app_path
 from generators.model.platform import Platform
 from generators.targets.base import Output, Target, environment_metadata
 from generators.targets.context import Deployed, EnvContext, build_context
-from generators.targets.kubernetes import network, patches, resources, workloads
+from generators.targets.kubernetes import network, patches, resources, rollouts, workloads
 
 # https://kubernetes.io/docs/concepts/security/pod-security-admission/
 POD_SECURITY_LABEL = "pod-security.kubernetes.io/enforce"
@@ -74,10 +74,17 @@ class KubernetesTarget(Target):
             objects.append(workloads.cron_job(context, service, config))
         elif workload.type == "job":
             objects.append(workloads.job(context, service, config))
+        elif workload.delivery.rollout:
+            deployment = workloads.deployment(context, service, config)
+            objects.append(rollouts.rollout(context, deployment, service))
+            if rollouts.analyses(service):
+                objects.append(rollouts.analysis_template(context, service))
         else:
             objects.append(workloads.deployment(context, service, config))
         if workload.type == "web":
             objects.append(network.service(context, service))
+            if workload.delivery.rollout:
+                objects.append(network.second_service(context, service))
             if workload.expose.visibility == "public":
                 objects.append(
                     network.http_route(context, service)

@@ -13,6 +13,7 @@ from typing import Any
 from generators.model.naming import public_host
 from generators.targets.base import exposed_port, metadata, selector_labels
 from generators.targets.context import Deployed, EnvContext
+from generators.targets.kubernetes import rollouts
 
 #: Private address ranges (RFC 1918): egress to the internet excludes them.
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
@@ -47,6 +48,23 @@ def service(context: EnvContext, service: Deployed) -> dict[str, Any]:
         "metadata": metadata(service, context.name, annotations=dict(expose.serviceAnnotations)),
         "spec": spec,
     }
+
+
+def second_service(context: EnvContext, deployed: Deployed) -> dict[str, Any]:
+    """The Service a canary or blue-green rollout points at the new version.
+
+    A ClusterIP Service with the same ports; the Rollouts controller adds the new
+    version's pod-template hash to its selector (and the stable one's to the main
+    Service's) while a rollout runs. It carries the service's labels, so the
+    ServiceMonitor scrapes through it and the analysis can tell the versions apart.
+    """
+    spec = dict(service(context, deployed)["spec"])
+    spec["type"] = "ClusterIP"
+    spec["ports"] = [{k: v for k, v in p.items() if k != "nodePort"} for p in spec["ports"]]
+    for key in ("externalTrafficPolicy", "loadBalancerSourceRanges"):
+        spec.pop(key, None)
+    meta = metadata(deployed, context.name, rollouts.second_service(deployed))
+    return {"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": spec}
 
 
 def ingress(context: EnvContext, service: Deployed) -> dict[str, Any]:
@@ -98,11 +116,21 @@ def http_route(context: EnvContext, service: Deployed) -> dict[str, Any]:
                     "matches": [
                         {"path": {"type": "PathPrefix", "value": path}} for path in expose.paths
                     ],
-                    "backendRefs": [{"name": service.name, "port": port}],
+                    "backendRefs": _backends(service, port),
                 }
             ],
         },
     }
+
+
+def _backends(service: Deployed, port: int) -> list[dict[str, Any]]:
+    """The route's backends; a canary's both, weighted by the Rollouts Gateway API plugin."""
+    if service.workload.delivery.strategy != "canary":
+        return [{"name": service.name, "port": port}]
+    return [
+        {"name": service.name, "port": port, "weight": 100},
+        {"name": rollouts.second_service(service), "port": port, "weight": 0},
+    ]
 
 
 def webhook_ingress(context: EnvContext, service: Deployed) -> dict[str, Any]:
@@ -151,7 +179,7 @@ def webhook_http_route(context: EnvContext, service: Deployed) -> dict[str, Any]
                         {"path": {"type": "Exact", "value": hook.path}, "method": "POST"}
                         for hook in sorted(workload.webhooks.incoming, key=lambda h: h.path)
                     ],
-                    "backendRefs": [{"name": service.name, "port": port}],
+                    "backendRefs": [{"name": service.name, "port": port}],  # stable only
                 }
             ],
         },

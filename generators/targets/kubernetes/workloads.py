@@ -9,6 +9,7 @@ from generators.model.naming import config_key
 from generators.spec.service import Workload
 from generators.targets.base import metadata, selector_labels
 from generators.targets.context import Deployed, EnvContext
+from generators.targets.kubernetes import rollouts
 from generators.targets.kubernetes.pods import WEBHOOKS_KEY, claim_name, pod_template
 
 
@@ -89,6 +90,8 @@ def deployment(
     if scaling is None or scaling.min is None:  # no autoscaler owns the count
         spec["replicas"] = replicas(context, service.workload)
     spec["revisionHistoryLimit"] = 5
+    if (update := rollouts.strategy(service.workload.delivery)) is not None:
+        spec["strategy"] = update
     spec["selector"] = {"matchLabels": selector_labels(service)}
     spec["template"] = pod_template(context, service, config, restart=None)
     return {
@@ -157,11 +160,11 @@ def autoscaler(context: EnvContext, service: Deployed) -> dict[str, Any] | None:
         "kind": "HorizontalPodAutoscaler",
         "metadata": metadata(service, context.name),
         "spec": {
-            "scaleTargetRef": {
-                "apiVersion": "apps/v1",
-                "kind": "Deployment",
-                "name": service.name,
-            },
+            "scaleTargetRef": (
+                {"apiVersion": rollouts.API_VERSION, "kind": "Rollout", "name": service.name}
+                if service.workload.delivery.rollout
+                else {"apiVersion": "apps/v1", "kind": "Deployment", "name": service.name}
+            ),
             "minReplicas": scaling.min,
             "maxReplicas": scaling.max,
             "metrics": metrics,
