@@ -876,8 +876,8 @@ def test_every_patch_it_writes_passes_validation(tmp_path: Path) -> None:
     outcome = importer.run_import(root, [write(tmp_path, busy)], team="shop")
     assert outcome.report.errors == 0, outcome.diagnostics
     written = YAML(typ="safe").load((root / "platform/services/shopapi.yaml").read_text())
+    assert written["spec"]["delivery"] == {"strategy": "recreate"}  # a field, not a patch
     assert set(written["spec"]["patches"]) == {
-        "strategy",
         "node-selector",
         "tolerations",
         "host-aliases",
@@ -943,3 +943,23 @@ def test_a_service_that_targets_no_declared_port_leaves_a_worker(tmp_path: Path)
     notes = imports.report.services[0].notes
     assert any("targets 'web', which the container does not declare" in n for n in notes)
     assert any("imported as a worker" in n for n in notes)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "delivery"),
+    [
+        ("{type: Recreate}", {"strategy": "recreate"}),
+        (
+            "{type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}",
+            {"rolling": {"maxSurge": 1, "maxUnavailable": 0}},
+        ),
+        ("{rollingUpdate: {maxSurge: 25%, maxUnavailable: 25%}}", None),  # the defaults
+    ],
+)
+def test_a_deployments_update_strategy_is_its_delivery(
+    tmp_path: Path, strategy: str, delivery: dict[str, Any] | None
+) -> None:
+    text = DEPLOYMENT.replace("  replicas: 3\n", f"  replicas: 3\n  strategy: {strategy}\n")
+    imports = run(tmp_path, text, SERVICE)
+    assert spec(imports, "api")["spec"].get("delivery") == delivery
+    assert not any("strategy" in str(p) for p in patches(imports, "api").values())

@@ -162,6 +162,8 @@ def map_group(group: Group, team: str | None, lifecycle: str) -> Imported:
     if w.kind in ("Deployment", "StatefulSet") and isinstance(replicas, int) and replicas >= 0:
         spec["scaling"] = {"replicas": outer.pop("replicas")}
         trail.went(obj, "spec.replicas", "spec.scaling.replicas")
+    if w.kind == "Deployment" and (delivery := _delivery(outer, trail, obj)):
+        spec["delivery"] = delivery
     probes = container.probes(main, trail, obj, where)
     if probes:
         spec["probes"] = probes
@@ -296,6 +298,27 @@ def _security(
         trail.went(obj, shown, "spec.security.readOnlyRootFilesystem")
         del own["readOnlyRootFilesystem"]
     return {k: out[k] for k in ("readOnlyRootFilesystem", "runAsUser") if k in out}
+
+
+def _delivery(outer: dict[str, Any], trail: Trail, obj: str) -> dict[str, Any] | None:
+    """A Deployment's update strategy as `delivery`: recreate, or a rolling pace not the default."""
+    update = outer.get("strategy")
+    if not isinstance(update, dict) or set(update) - {"type", "rollingUpdate"}:
+        return None  # something else: left for a patch
+    if update.get("type") == "Recreate" and "rollingUpdate" not in update:
+        outer.pop("strategy")
+        trail.went(obj, "spec.strategy", "spec.delivery.strategy: recreate")
+        return {"strategy": "recreate"}
+    pace = update.get("rollingUpdate") or {}
+    if update.get("type", "RollingUpdate") != "RollingUpdate" or not isinstance(pace, dict):
+        return None
+    if set(pace) - {"maxSurge", "maxUnavailable"}:
+        return None
+    outer.pop("strategy")
+    chosen = {k: v for k, v in sorted(pace.items()) if v != "25%"}  # Kubernetes' default
+    for key in chosen:
+        trail.went(obj, f"spec.strategy.rollingUpdate.{key}", f"spec.delivery.rolling.{key}")
+    return {"rolling": chosen} if chosen else None
 
 
 def _pod_settings(
