@@ -376,7 +376,7 @@ def test_recording_an_external_rotation_rolls_the_pods(tmp_path: Path) -> None:
 
     def checksum() -> str:
         objs = rendered(root, "production/checkout-api/manifests.yaml")
-        deploy = next(o for o in objs if o["kind"] == "Deployment")
+        deploy = next(o for o in objs if o["kind"] == "Rollout")  # a canary in production
         return deploy["spec"]["template"]["metadata"]["annotations"]["checksum/secrets"]
 
     first = checksum()

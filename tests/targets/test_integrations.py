@@ -30,7 +30,8 @@ def env_of(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_an_integration_injects_credentials_settings_health_and_rate_limit() -> None:
-    env = env_of(objects("production", "checkout-api")[("Deployment", "checkout-api")])
+    # checkout-api is a canary in production: a Rollout.
+    env = env_of(objects("production", "checkout-api")[("Rollout", "checkout-api")])
     assert env["STRIPE_SECRET_KEY"] == {"secretKeyRef": {"name": "stripe", "key": "secret-key"}}
     assert env["SENTRY_DSN"] == {"secretKeyRef": {"name": "sentry", "key": "dsn"}}
     assert env["SENTRY_ENVIRONMENT"] == "production"  # the instance's production block
@@ -41,8 +42,8 @@ def test_an_integration_injects_credentials_settings_health_and_rate_limit() -> 
 
 
 def test_per_environment_credentials_of_an_instance() -> None:
-    prod = env_of(objects("production", "catalog-api")[("Deployment", "catalog-api")])
-    dev = env_of(objects("dev", "catalog-api")[("Deployment", "catalog-api")])
+    prod = env_of(objects("production", "catalog-api")[("Rollout", "catalog-api")])
+    dev = env_of(objects("dev", "catalog-api")[("Rollout", "catalog-api")])  # blue-green
     assert prod["OPENAI_API_KEY"]["secretKeyRef"]["key"] == "project-api-key"
     assert dev["OPENAI_API_KEY"]["secretKeyRef"]["key"] == "api-key"
     assert prod["OPENAI_PROJECT_ID"] == "proj-catalog-prod"
