@@ -65,15 +65,19 @@ class Step(StrictModel):
         return self
 
 
+#: The default steps, built once: frozen, so every canary may share them.
+DEFAULT_STEPS = (
+    Step(setWeight=10),
+    Step(pause="5m"),
+    Step(analysis=True),
+    Step(setWeight=50),
+    Step(pause="5m"),
+    Step(analysis=True),
+)
+
+
 def _default_steps() -> list[Step]:
-    return [
-        Step(setWeight=10),
-        Step(pause="5m"),
-        Step(analysis=True),
-        Step(setWeight=50),
-        Step(pause="5m"),
-        Step(analysis=True),
-    ]
+    return list(DEFAULT_STEPS)
 
 
 class Analysis(StrictModel):
@@ -156,3 +160,8 @@ class Delivery(StrictModel):
     def rollout(self) -> bool:
         """Whether it renders an Argo Rollouts Rollout rather than a Deployment."""
         return self.strategy in ("canary", "blueGreen")
+
+
+#: What a service without `delivery` gets, built once (frozen, shared): building a
+#: default per service and environment would cost each of them a validation.
+DEFAULT_DELIVERY = Delivery()

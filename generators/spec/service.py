@@ -17,7 +17,7 @@ from generators.spec.base import (
     partial,
 )
 from generators.spec.ci import Source
-from generators.spec.delivery import Delivery
+from generators.spec.delivery import DEFAULT_DELIVERY, Delivery
 from generators.spec.observability import Alerts, Logs, Metrics, SLOSpec
 from generators.spec.patches import Patch, PatchName
 from generators.spec.pods import (
@@ -260,7 +260,7 @@ class Workload(StrictModel):
         description="Pod-template labels and annotations, shutdown grace, container name.",
     )
     delivery: Delivery = Field(
-        default_factory=Delivery,
+        default_factory=lambda: DEFAULT_DELIVERY,
         description="How a new version replaces the old: rolling (default), recreate, "
         "canary or blueGreen, with its analysis (docs/delivery.md).",
     )

@@ -263,3 +263,16 @@ def test_a_rolling_update_over_a_read_write_once_claim_warns(tmp_path: Path) -> 
     assert "recreate" in found[0].hint
     fixed = claim + "delivery: {strategy: recreate}\n"
     assert pipeline.validate_platform(platform(tmp_path / "b", fixed)).diagnostics == ()
+
+
+def test_a_patched_rollout_is_checked_where_it_changed_as_whole(tmp_path: Path) -> None:
+    from generators.targets.kubernetes.schema import schema_errors
+
+    rollout = rendered(platform(tmp_path, "delivery: {strategy: canary}"))[("Rollout", "shop")]
+    assert schema_errors(rollout) == []
+    broken = json.loads(json.dumps(rollout))
+    broken["spec"]["strategy"]["canary"]["steps"][0] = {"setWieght": 5}
+    broken["spec"]["template"]["metadata"]["labels"]["tier"] = "web"  # fine
+    whole, changed = schema_errors(broken), schema_errors(broken, before=rollout)
+    assert whole == changed
+    assert [path for path, _ in changed] == ["/spec/strategy/canary/steps/0"]

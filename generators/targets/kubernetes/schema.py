@@ -38,9 +38,7 @@ def schema_errors(
         crd = _crd_validator(obj["apiVersion"], obj["kind"])
         if crd is None:
             return [("", f"{obj['apiVersion']} {obj['kind']} has no schema the compiler knows")]
-        # A custom resource is checked whole: its schema is one self-contained document.
-        errors = crd.iter_errors(obj)
-        return sorted({("/" + "/".join(map(str, e.absolute_path)), e.message) for e in errors})
+        return _crd_errors(crd, obj, before)
     validator, definitions, _ = found
     if before is None:
         return _errors(validator, validator.schema, obj, (), found)
@@ -80,6 +78,42 @@ def _errors(
         validator = type(validator)(schema, registry=registry)
     errors = validator.iter_errors(instance)
     return sorted(("/" + "/".join(map(str, (*at, *e.absolute_path))), e.message) for e in errors)
+
+
+def _crd_errors(
+    validator: Any, obj: Mapping[str, Any], before: Mapping[str, Any] | None
+) -> list[tuple[str, str]]:
+    """A custom resource against its CRD schema: whole, or only what changed.
+
+    A CRD schema is one self-contained document (no references), so a changed subtree
+    is validated against the part of it found by walking the path.
+    """
+
+    def errors(schema: Any, instance: Any, at: KeyPath) -> list[tuple[str, str]]:
+        found = type(validator)(schema).iter_errors(instance)
+        return [("/" + "/".join(map(str, (*at, *e.absolute_path))), e.message) for e in found]
+
+    if before is None:
+        return sorted(set(errors(validator.schema, obj, ())))
+    out: list[tuple[str, str]] = []
+    for path, removed in _changes(before, obj):
+        schema: Any = validator.schema
+        parent: Any = obj
+        for position, part in enumerate(path):
+            below = _child_schema(schema, part, parent)
+            if below is None:
+                where = "/" + "/".join(map(str, path[:position]))
+                return [(where, f"Additional properties are not allowed ({part!r} was unexpected)")]
+            schema, parent = below, parent[part]
+        where = "/" + "/".join(map(str, path))
+        if removed:
+            required = schema.get("required", ())
+            out += [
+                (where, f"{key!r} is a required property") for key in removed if key in required
+            ]
+        else:
+            out += errors(schema, parent, path)
+    return sorted(set(out))
 
 
 def _changes(
