@@ -15,10 +15,10 @@ def check_delivery(platform: Platform) -> Iterator[Diagnostic]:
     for key in sorted(platform.resolved):
         resolved = platform.resolved[key]
         if resolved.service in platform.services and platform.deploys(*key[::-1]):
-            yield from _delivery(resolved)
+            yield from _delivery(platform, resolved)
 
 
-def _delivery(resolved: Resolved) -> Iterator[Diagnostic]:
+def _delivery(platform: Platform, resolved: Resolved) -> Iterator[Diagnostic]:
     workload = resolved.workload
     delivery = workload.delivery
     strategy = delivery.strategy
@@ -43,6 +43,8 @@ def _delivery(resolved: Resolved) -> Iterator[Diagnostic]:
         return
     if strategy == "canary":
         yield from _steps(resolved)
+    if strategy == "abTest":
+        yield from _ab_test(platform, resolved)
     if strategy == "blueGreen" and workload.probes.readiness is None:
         yield at_resolved(
             resolved,
@@ -54,6 +56,44 @@ def _delivery(resolved: Resolved) -> Iterator[Diagnostic]:
         )
     if _analyses(workload):
         yield from _analysis(resolved)
+
+
+def _ab_test(platform: Platform, resolved: Resolved) -> Iterator[Diagnostic]:
+    """An A/B test needs public traffic, through a router that can match requests."""
+    workload = resolved.workload
+    test = workload.delivery.abTest
+    assert test is not None
+    at = ("delivery", "strategy")
+    if workload.type != "web" or workload.expose.visibility != "public":
+        yield at_resolved(
+            resolved,
+            at,
+            codes.DELIVERY,
+            "an A/B test splits public requests, and this service takes none",
+            "expose it (`expose: {visibility: public, hosts: [...]}`), or use `canary`",
+        )
+        return
+    routing = platform.environments[resolved.environment][1].spec.routing
+    if routing.kind == "ingress" and routing.ingressClass != "nginx":
+        yield at_resolved(
+            resolved,
+            at,
+            codes.DELIVERY,
+            f"ingress class {routing.ingressClass!r} cannot route by header or cookie for "
+            "Argo Rollouts (only ingress-nginx's canary annotations can)",
+            "run the test where routing is ingress-nginx or a Gateway, or use `canary` here",
+        )
+    elif (
+        routing.kind == "ingress" and test.match.cookie is not None and test.match.value != "always"
+    ):
+        yield at_resolved(
+            resolved,
+            ("delivery", "abTest", "match", "value"),
+            codes.DELIVERY,
+            f"ingress-nginx sends a cookie to the canary only when its value is `always`, "
+            f"not {test.match.value!r}",
+            "set `value: always` (the application sets the cookie so), or match a header",
+        )
 
 
 def _steps(resolved: Resolved) -> Iterator[Diagnostic]:

@@ -1,8 +1,8 @@
-"""How a new version replaces the old one: `spec.delivery` (rolling, recreate, canary, blue-green).
+"""How a new version replaces the old one: `spec.delivery` (rolling, recreate, canary, ...).
 
-Rolling and recreate are a Deployment's own strategies; canary and blue-green render an
-Argo Rollouts `Rollout` instead, with the analysis that aborts and rolls back a bad
-version read off the service's metrics (docs/delivery.md).
+Rolling and recreate are a Deployment's own strategies; canary, blue-green and A/B
+render an Argo Rollouts `Rollout` instead, with the analysis that aborts and rolls back
+a bad version read off the service's metrics (docs/delivery.md).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 from generators.spec.base import StrictModel
 from generators.spec.observability import PromDuration, Ratio
 
-Strategy = Literal["rolling", "recreate", "canary", "blueGreen"]
+Strategy = Literal["rolling", "recreate", "canary", "blueGreen", "abTest"]
 #: A count of pods, or a share of the replicas (`25%`), as Kubernetes takes them.
 IntOrPercent = Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=r"^(100|[1-9]?[0-9])%$")]
 #: How long a step pauses: a duration such as `5m`, or `manual` (until promoted).
@@ -139,27 +139,77 @@ class BlueGreen(StrictModel):
     )
 
 
+class Match(StrictModel):
+    """Which requests an A/B test sends to the new version: exactly one of header or cookie."""
+
+    header: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")] | None = Field(
+        default=None, description="A request header's name, e.g. `X-Beta`."
+    )
+    cookie: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = Field(
+        default=None, description="A cookie's name, e.g. `beta`."
+    )
+    value: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,128}$")] = Field(
+        description="The value that selects the new version (exactly; for a cookie behind "
+        "ingress-nginx, `always`)."
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> Self:
+        if (self.header is None) == (self.cookie is None):
+            raise PydanticCustomError(
+                "invalid_combination", "a match is exactly one of header or cookie"
+            )
+        return self
+
+
+class ABTest(StrictModel):
+    """An A/B test: matching requests reach the new version for a while; others never do."""
+
+    match: Match = Field(description="The requests that see the new version.")
+    duration: Annotated[str, Field(pattern=r"^[1-9][0-9]*(s|m|h)$")] = Field(
+        description="How long the experiment runs, e.g. `168h` for a week."
+    )
+    replicas: Annotated[int, Field(ge=1)] = Field(
+        default=1, description="Pods of the new version while the test runs."
+    )
+    then: Literal["wait", "promote"] = Field(
+        default="wait",
+        description="After the test: `wait` for a manual promote (or abort), or `promote` "
+        "the new version to everyone.",
+    )
+
+
 class Delivery(StrictModel):
     """How new versions roll out; overridable per environment."""
 
     strategy: Strategy = Field(
         default="rolling",
-        description="`rolling` (default) and `recreate`: a Deployment; `canary` and "
-        "`blueGreen`: an Argo Rollouts Rollout (docs/delivery.md).",
+        description="`rolling` (default) and `recreate`: a Deployment; `canary`, "
+        "`blueGreen` and `abTest`: an Argo Rollouts Rollout (docs/delivery.md).",
     )
     rolling: Rolling = Field(default_factory=Rolling, description="For `rolling`.")
     canary: Canary = Field(default_factory=Canary, description="For `canary`.")
     blueGreen: BlueGreen = Field(default_factory=BlueGreen, description="For `blueGreen`.")
+    abTest: ABTest | None = Field(default=None, description="For `abTest`: who, how long.")
     analysis: Analysis = Field(
         default_factory=Analysis,
         description="The checks a canary's `analysis` steps and a blue-green's promotion "
         "analyses run.",
     )
 
+    @model_validator(mode="after")
+    def _ab_test_given(self) -> Self:
+        if self.strategy == "abTest" and self.abTest is None:
+            raise PydanticCustomError(
+                "invalid_combination",
+                "`strategy: abTest` needs `abTest: {match: {header, value}, duration}`",
+            )
+        return self
+
     @property
     def rollout(self) -> bool:
         """Whether it renders an Argo Rollouts Rollout rather than a Deployment."""
-        return self.strategy in ("canary", "blueGreen")
+        return self.strategy in ("canary", "blueGreen", "abTest")
 
 
 #: What a service without `delivery` gets, built once (frozen, shared): building a

@@ -19,6 +19,7 @@ from generators.domain.layout import (
 )
 from generators.targets.base import Output, Target, environment_metadata
 from generators.targets.context import Deployed, EnvContext
+from generators.targets.kubernetes.rollouts import AB_ROUTE
 
 # Namespaces first, then the services (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/).
 NAMESPACES_WAVE = "-10"
@@ -63,11 +64,13 @@ class ArgoCDTarget(Target):
         """A canary routed by the Gateway API plugin: Argo CD leaves the route's weights.
 
         The plugin moves traffic by rewriting the HTTPRoute's backend weights while a
-        canary runs; without this, a self-healing sync would put them back to 100/0.
+        canary runs, and adds an A/B test's header route; without this, a self-healing
+        sync would put the route back as rendered.
         """
         workload = service.workload
+        strategy = workload.delivery.strategy
         routed = (
-            workload.delivery.strategy == "canary"
+            strategy in ("canary", "abTest")
             and workload.type == "web"
             and workload.expose.visibility == "public"
             and context.spec.routing.kind == "gateway"
@@ -80,7 +83,13 @@ class ArgoCDTarget(Target):
                 "kind": "HTTPRoute",
                 "name": service.name,
                 "namespace": service.namespace,
-                "jqPathExpressions": [".spec.rules[].backendRefs[].weight"],
+                "jqPathExpressions": [".spec.rules[].backendRefs[].weight"]
+                + (
+                    # The A/B test's header route, which the plugin adds and removes.
+                    [f'.spec.rules[] | select((.name // "") | startswith("{AB_ROUTE}"))']
+                    if strategy == "abTest"
+                    else []
+                ),
             }
         ]
         app["spec"]["syncPolicy"]["syncOptions"].append("RespectIgnoreDifferences=true")

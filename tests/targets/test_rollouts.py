@@ -276,3 +276,98 @@ def test_a_patched_rollout_is_checked_where_it_changed_as_whole(tmp_path: Path) 
     whole, changed = schema_errors(broken), schema_errors(broken, before=rollout)
     assert whole == changed
     assert [path for path, _ in changed] == ["/spec/strategy/canary/steps/0"]
+
+
+AB = "delivery: {strategy: abTest, abTest: {match: {%s, value: %s}, duration: 72h}}\n"
+
+
+def test_an_ab_test_behind_nginx_is_a_canary_ingress_matching_the_header(tmp_path: Path) -> None:
+    objects = rendered(platform(tmp_path, AB % ("header: X-Beta", '"on"')))
+    rollout = objects[("Rollout", "shop")]
+    crd("Rollout").validate(rollout)
+    canary = rollout["spec"]["strategy"]["canary"]
+    assert canary["trafficRouting"] == {
+        "nginx": {
+            "stableIngress": "shop",
+            "additionalIngressAnnotations": {
+                "canary-by-header": "X-Beta",
+                "canary-by-header-value": "on",
+            },
+        }
+    }
+    assert canary["steps"] == [
+        {"setCanaryScale": {"replicas": 1}},
+        {"pause": {"duration": "72h"}},
+        {"pause": {}},  # then: wait
+    ]
+    assert ("AnalysisTemplate", "shop-analysis") not in objects  # a feature test, no judge
+
+
+def test_an_ab_test_behind_a_gateway_is_a_managed_header_route(tmp_path: Path) -> None:
+    root = platform(tmp_path, AB.replace("72h}", "72h, then: promote}") % ("cookie: beta", "yes"))
+    for env in ("dev", "production"):  # a cookie is matched by regex: Gateway API only
+        path = root / f"environments/{env}.yaml"
+        gateway = (
+            "  routing:\n    kind: gateway\n    gateway: {name: public, namespace: gateways}\n"
+        )
+        path.write_text(path.read_text() + gateway)
+    prod = root / "environments/production.yaml"
+    prod.write_text(
+        prod.read_text() + "  gitops: {repoURL: 'https://github.com/acme/platform.git'}\n"
+    )
+    objects = rendered(root, "production")
+    canary = objects[("Rollout", "shop")]["spec"]["strategy"]["canary"]
+    assert canary["trafficRouting"] == {
+        "managedRoutes": [{"name": "ab-test"}],
+        "plugins": {
+            "argoproj-labs/gatewayAPI": {
+                "httpRoutes": [{"name": "shop", "useHeaderRoutes": True}],
+                "namespace": "shop-production",
+            }
+        },
+    }
+    header_route = {
+        "name": "ab-test",
+        "match": [{"headerName": "Cookie", "headerValue": {"regex": "(^|;\\s*)beta=yes(;|$)"}}],
+    }
+    assert canary["steps"] == [
+        {"setCanaryScale": {"replicas": 1}},
+        {"setHeaderRoute": header_route},
+        {"pause": {"duration": "72h"}},
+        {"setHeaderRoute": {"name": "ab-test"}},  # removed when the test ends; then promoted
+    ]
+    crd("Rollout").validate(objects[("Rollout", "shop")])
+    tree = pipeline.render_platform(root).tree
+    apps = list(YAML(typ="safe").load_all(tree["_argocd/production/manifests.yaml"].decode()))
+    app = next(
+        a for a in apps if a["kind"] == "Application" and a["metadata"]["name"] == "shop.production"
+    )
+    assert app["spec"]["ignoreDifferences"][0]["jqPathExpressions"] == [
+        ".spec.rules[].backendRefs[].weight",
+        '.spec.rules[] | select((.name // "") | startswith("ab-test"))',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "without", "words"),
+    [
+        (AB % ("header: X-Beta", "on"), ("expose",), "this service takes none"),
+        (AB % ("cookie: beta", "yes"), (), "only when its value is `always`"),
+        ("delivery: {strategy: abTest}\n", (), "needs `abTest:"),
+        (AB % ("header: X-Beta, cookie: beta", "on"), (), "exactly one of header or cookie"),
+    ],
+)
+def test_ab_test_mistakes(tmp_path: Path, extra: str, without: tuple[str, ...], words: str) -> None:
+    found = pipeline.validate_platform(platform(tmp_path, extra, without)).diagnostics
+    assert [d.code.id for d in found] in (["PL517"], ["PL205"]), found
+    assert words in found[0].message
+
+
+def test_an_ab_test_needs_an_ingress_that_can_match(tmp_path: Path) -> None:
+    root = platform(tmp_path, AB % ("header: X-Beta", "on"))
+    dev = root / "environments/dev.yaml"
+    dev.write_text(dev.read_text() + "  routing: {ingressClass: traefik}\n")
+    (found,) = pipeline.validate_platform(root).diagnostics
+    assert found.code.id == "PL517"
+    assert found.environments == ("dev",)
+    assert "ingress class 'traefik' cannot route by header" in found.message

@@ -125,7 +125,7 @@ def http_route(context: EnvContext, service: Deployed) -> dict[str, Any]:
 
 def _backends(service: Deployed, port: int) -> list[dict[str, Any]]:
     """The route's backends; a canary's both, weighted by the Rollouts Gateway API plugin."""
-    if service.workload.delivery.strategy != "canary":
+    if service.workload.delivery.strategy not in ("canary", "abTest"):
         return [{"name": service.name, "port": port}]
     return [
         {"name": service.name, "port": port, "weight": 100},

@@ -20,6 +20,8 @@ from generators.targets.context import Deployed, EnvContext
 API_VERSION = "argoproj.io/v1alpha1"
 #: The Gateway API traffic router, as registered in the controller's `argo-rollouts-config`.
 GATEWAY_PLUGIN = "argoproj-labs/gatewayAPI"
+#: The managed route an A/B test adds to the HTTPRoute (and Argo CD leaves alone).
+AB_ROUTE = "ab-test"
 #: Prometheus' `rate()` window of the analysis queries: two scrapes at the default 1m.
 WINDOW = "2m"
 
@@ -50,7 +52,7 @@ def analysis_name(service: Deployed) -> str:
 
 def second_service(service: Deployed) -> str:
     """The Service the controller points at the new version: `-canary` or `-preview`."""
-    suffix = "-canary" if service.workload.delivery.strategy == "canary" else "-preview"
+    suffix = "-preview" if service.workload.delivery.strategy == "blueGreen" else "-canary"
     return f"{service.name}{suffix}"
 
 
@@ -61,6 +63,8 @@ def rollout(context: EnvContext, deployment: dict[str, Any], service: Deployed) 
     web = service.workload.type == "web"
     if delivery.strategy == "canary":
         spec["strategy"] = {"canary": _canary(context, service, web)}
+    elif delivery.strategy == "abTest":
+        spec["strategy"] = {"canary": _ab_test(context, service)}
     else:
         spec["strategy"] = {"blueGreen": _blue_green(service)}
     return {
@@ -90,6 +94,48 @@ def _canary(context: EnvContext, service: Deployed, web: bool) -> dict[str, Any]
         else:
             out["trafficRouting"] = {"nginx": {"stableIngress": service.name}}
     out["steps"] = [_step(service, step) for step in canary.steps]
+    return out
+
+
+def _ab_test(context: EnvContext, service: Deployed) -> dict[str, Any]:
+    """A canary that sends only matching requests to the new version, for a while.
+
+    Behind the Gateway API plugin, a managed header route (`setHeaderRoute`) that the
+    rollout adds and removes; behind ingress-nginx, the canary Ingress's static
+    `canary-by-header` or `canary-by-cookie` annotations (NGINX has no header routes).
+    """
+    test = service.workload.delivery.abTest
+    assert test is not None  # the model requires it with the strategy
+    match = test.match
+    out: dict[str, Any] = {"canaryService": second_service(service), "stableService": service.name}
+    steps: list[dict[str, Any]] = [{"setCanaryScale": {"replicas": test.replicas}}]
+    if context.spec.routing.kind == "gateway":
+        plugin = {"httpRoutes": [{"name": service.name, "useHeaderRoutes": True}]}
+        out["trafficRouting"] = {
+            "managedRoutes": [{"name": AB_ROUTE}],
+            "plugins": {GATEWAY_PLUGIN: {**plugin, "namespace": service.namespace}},
+        }
+        if match.header is not None:
+            rule = {"headerName": match.header, "headerValue": {"exact": match.value}}
+        else:  # a cookie is a part of the Cookie header
+            pattern = f"(^|;\\s*){match.cookie}={match.value}(;|$)"
+            rule = {"headerName": "Cookie", "headerValue": {"regex": pattern}}
+        steps.append({"setHeaderRoute": {"name": AB_ROUTE, "match": [rule]}})
+        steps.append({"pause": {"duration": test.duration}})
+        steps.append({"setHeaderRoute": {"name": AB_ROUTE}})  # the route ends with the test
+    else:
+        annotations = (
+            {"canary-by-header": match.header, "canary-by-header-value": match.value}
+            if match.header is not None
+            else {"canary-by-cookie": str(match.cookie)}
+        )
+        out["trafficRouting"] = {
+            "nginx": {"stableIngress": service.name, "additionalIngressAnnotations": annotations}
+        }
+        steps.append({"pause": {"duration": test.duration}})
+    if test.then == "wait":
+        steps.append({"pause": {}})
+    out["steps"] = steps
     return out
 
 
