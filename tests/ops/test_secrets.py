@@ -100,10 +100,8 @@ def test_resealing_rolls_the_pods(tmp_path: Path) -> None:
     assert invoke("render", "--root", str(root)).exit_code == 0
 
     def checksum() -> str:
-        deploy = next(
-            o
-            for o in rendered(root, "dev/checkout-api/manifests.yaml")
-            if o["kind"] == "Deployment"
+        deploy = next(  # an A/B test in dev: a Rollout
+            o for o in rendered(root, "dev/checkout-api/manifests.yaml") if o["kind"] == "Rollout"
         )
         return deploy["spec"]["template"]["metadata"]["annotations"]["checksum/secrets"]
 
