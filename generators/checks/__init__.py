@@ -71,6 +71,7 @@ CHECKS: tuple[Check, ...] = (
     secrets.check_secret_uses,
     secrets.check_team_secrets,
     secrets.check_idle_references,
+    secrets.check_retired_secrets,
     rotation.check_rotation,
     integrations.check_integration_specs,
     integrations.check_service_integrations,

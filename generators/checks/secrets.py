@@ -370,3 +370,45 @@ def check_idle_references(platform: Platform) -> Iterator[Diagnostic]:
             if use.secret not in known and use.secret not in reported:
                 reported.add(use.secret)
                 yield unknown_secret(use, known)
+
+
+def check_retired_secrets(platform: Platform) -> Iterator[Diagnostic]:
+    """A secret that only retired services use is flagged for deletion."""
+    users: dict[str, set[str]] = {}
+    for (_, name), resolved in sorted(platform.resolved.items()):
+        if name in platform.services and uses_secrets(resolved.workload):
+            for use in secret_uses(platform, resolved):
+                users.setdefault(use.secret, set()).add(name)
+    elsewhere = _named_secrets([doc.source.data for doc, _ in platform.teams.values()])
+    if platform.alerting is not None:
+        elsewhere |= _named_secrets([platform.alerting[0].source.data])
+    for secret, names in sorted(users.items()):
+        stages = {platform.services[n][1].metadata.lifecycle for n in names}
+        if stages != {"retired"} or secret in elsewhere or secret not in platform.secrets:
+            continue
+        doc = platform.secrets[secret][0]
+        ends = [platform.services[n][1].metadata.retireAfter for n in sorted(names)]
+        last = max((d for d in ends if d is not None), default=None)
+        when = f" after {last.isoformat()}, when they are gone" if last is not None else ""
+        yield at(
+            doc,
+            ("metadata", "name"),
+            codes.RETIRED_SECRET,
+            f"secret {secret!r} is used only by retired services ({', '.join(sorted(names))})",
+            f"delete platform/secrets/{secret}.yaml, and its value in the store,{when}",
+        )
+
+
+def _named_secrets(documents: Iterable[object]) -> set[str]:
+    """Secret names a document refers to anywhere (`{secret: NAME, ...}` mappings)."""
+    found: set[str] = set()
+    todo = list(documents)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("secret"), str):
+                found.add(node["secret"])
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return found

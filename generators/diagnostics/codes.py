@@ -159,6 +159,9 @@ UPDATE_BLOCKED = _code(
     "a rolling update that a ReadWriteOnce claim would block",
     Severity.WARNING,
 )
+RETIRED_SECRET = _code(
+    "PL609", "retired-secret", "a secret that only retired services use", Severity.WARNING
+)
 
 # Secrets, integrations and webhooks.
 UNKNOWN_SECRET = _code("PL701", "unknown-secret", "a reference to a secret that does not exist")

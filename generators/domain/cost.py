@@ -69,7 +69,10 @@ def _service(platform: Platform, resolved: Resolved, prices: PriceTable) -> Line
     team = platform.services[resolved.service][1].metadata.team
     parts: list[tuple[str, Decimal, Decimal]] = []
     note = ""
-    if workload.type in ("web", "worker"):
+    metadata = platform.services[resolved.service][1].metadata
+    if metadata.lifecycle == "retired":  # in its grace: kept, at zero replicas
+        note = f"retired: scaled to zero until {metadata.retireAfter}"
+    elif workload.type in ("web", "worker"):
         low, high = replicas(workload.scaling, env_spec.defaults.replicas)
         requests, _ = effective_resources(workload.resources)
         cpu = parse_quantity(requests["cpu"])

@@ -87,19 +87,34 @@ class Platform:
     def deploys(self, service: str, environment: str) -> bool:
         """Whether a service runs in an environment, by its lifecycle stage.
 
-        planning and retired: nowhere; development: only the first environment of the
-        promotion chain; staging: every environment that is not protected;
-        production and maintenance: everywhere.
+        planning: nowhere; retired: nowhere, except everywhere at zero replicas until its
+        `retireAfter`; development: only the first environment of the promotion chain;
+        staging: every environment that is not protected; production and maintenance:
+        everywhere.
         """
-        stage = self.services[service][1].metadata.lifecycle
+        metadata = self.services[service][1].metadata
+        stage = metadata.lifecycle
         env = self.environments[environment][1].spec
-        if stage in ("planning", "retired"):
+        if stage == "retired":
+            return self.retiring(service)
+        if stage == "planning":
             return False
         if stage == "development":
             return env.order == min(e.spec.order for _, e in self.environments.values())
         if stage == "staging":
             return not env.protected
         return True
+
+    def retiring(self, service: str) -> bool:
+        """Whether a retired service is still in its grace (`retireAfter` not reached).
+
+        It then stays where it ran, at zero replicas; a one-off job has nothing to keep.
+        """
+        _, spec = self.services[service]
+        after = spec.metadata.retireAfter
+        if spec.metadata.lifecycle != "retired" or after is None or self.today is None:
+            return False
+        return self.today < after and spec.spec.type != "job"
 
     def valid(self, kind: str) -> list[Parsed]:
         """Valid documents of ``kind``, in file order."""

@@ -34,6 +34,7 @@ from generators.spec.pods import (
     Volume,
 )
 from generators.spec.resources import ResourceDependency
+from generators.spec.secret import Date
 from generators.spec.webhooks import Webhooks
 
 Lifecycle = Literal["planning", "development", "staging", "production", "maintenance", "retired"]
@@ -60,6 +61,11 @@ class ServiceMetadata(StrictModel):
         default="development",
         description="Lifecycle stage. Retired services may not be depended on.",
     )
+    retireAfter: Date | None = Field(
+        default=None,
+        description="With `lifecycle: retired`: until this day it stays, scaled to zero "
+        "(a rollback is one line); from it on, nothing of it is rendered.",
+    )
     description: str = Field(default="", description="One line saying what the service does.")
     labels: dict[LabelKey, LabelValue] = Field(
         default_factory=dict, description="Extra labels added to every rendered object."
@@ -67,6 +73,16 @@ class ServiceMetadata(StrictModel):
     annotations: dict[LabelKey, str] = Field(
         default_factory=dict, description="Extra annotations added to every rendered object."
     )
+
+    @model_validator(mode="after")
+    def _retire_after_when_retired(self) -> Self:
+        if self.retireAfter is not None and self.lifecycle != "retired":
+            raise PydanticCustomError(
+                "invalid_combination",
+                "`retireAfter` is for `lifecycle: retired` (this one is {stage!r})",
+                {"stage": self.lifecycle},
+            )
+        return self
 
 
 class Scaling(StrictModel):

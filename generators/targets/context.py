@@ -28,7 +28,7 @@ from generators.spec.base import SecretRef
 from generators.spec.environment import EnvironmentSpec
 from generators.spec.resources import External, Managed, Shared
 from generators.spec.secret import SecretEnvironment
-from generators.spec.service import Workload
+from generators.spec.service import Scaling, Workload
 from generators.spec.team import Contacts
 
 
@@ -145,7 +145,7 @@ def build_context(
     )
     teams = {name: platform.services[name][1].metadata.team for name in names}
     spaces = {name: namespace(teams[name], environment, env.namespaceStrategy) for name in names}
-    workloads = {name: platform.resolved[(environment, name)].workload for name in names}
+    workloads = {name: _retiring(platform, name, environment) for name in names}
     dependents: dict[str, list[tuple[str, str]]] = {name: [] for name in names}
     for name in names:
         for target in workloads[name].calls:
@@ -285,6 +285,14 @@ def build_context(
         secrets=tuple(secrets),
         alerting=alerting,
     )
+
+
+def _retiring(platform: Platform, name: str, environment: str) -> Workload:
+    """A service's workload here; a retired one's in its grace scaled to zero."""
+    workload = platform.resolved[(environment, name)].workload
+    if platform.services[name][1].metadata.lifecycle != "retired":
+        return workload
+    return workload.model_copy(update={"scaling": Scaling(replicas=0)})
 
 
 def _alerting(platform: Platform, environment: str, teams: set[str]) -> Alerting | None:

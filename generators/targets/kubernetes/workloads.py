@@ -114,6 +114,7 @@ def cron_job(
         "spec": {
             "schedule": service.workload.schedule,
             "timeZone": "Etc/UTC",
+            **({"suspend": True} if service.lifecycle == "retired" else {}),  # no more runs
             "concurrencyPolicy": "Forbid",
             "successfulJobsHistoryLimit": 3,
             "failedJobsHistoryLimit": 3,
