@@ -54,7 +54,7 @@ def _delivery(platform: Platform, resolved: Resolved) -> Iterator[Diagnostic]:
             "no readiness probe to say so",
             "add `probes.readiness` (e.g. `http: {path: /readyz}`)",
         )
-    if _analyses(workload):
+    if delivery.analysed:
         yield from _analysis(resolved)
 
 
@@ -111,16 +111,6 @@ def _steps(resolved: Resolved) -> Iterator[Diagnostic]:
                 "after the last step by itself",
             )
         weight = max(weight, step.setWeight)
-
-
-def _analyses(workload: Workload) -> bool:
-    delivery = workload.delivery
-    if delivery.strategy == "canary":
-        return any(step.analysis for step in delivery.canary.steps)
-    if delivery.strategy == "blueGreen":
-        blue_green = delivery.blueGreen
-        return blue_green.prePromotionAnalysis or blue_green.postPromotionAnalysis
-    return False
 
 
 def _analysis(resolved: Resolved) -> Iterator[Diagnostic]:

@@ -207,6 +207,15 @@ class Delivery(StrictModel):
         return self
 
     @property
+    def analysed(self) -> bool:
+        """Whether its rollout runs the service's analysis (and so needs its template)."""
+        if self.strategy == "canary":
+            return any(step.analysis for step in self.canary.steps)
+        if self.strategy == "blueGreen":
+            return self.blueGreen.prePromotionAnalysis or self.blueGreen.postPromotionAnalysis
+        return False
+
+    @property
     def rollout(self) -> bool:
         """Whether it renders an Argo Rollouts Rollout rather than a Deployment."""
         return self.strategy in ("canary", "blueGreen", "abTest")

@@ -77,7 +77,7 @@ class KubernetesTarget(Target):
         elif workload.delivery.rollout:
             deployment = workloads.deployment(context, service, config)
             objects.append(rollouts.rollout(context, deployment, service))
-            if rollouts.analyses(service):
+            if workload.delivery.analysed:
                 objects.append(rollouts.analysis_template(context, service))
         else:
             objects.append(workloads.deployment(context, service, config))

@@ -173,16 +173,6 @@ def _blue_green(service: Deployed) -> dict[str, Any]:
     return out
 
 
-def analyses(service: Deployed) -> bool:
-    """Whether the service's rollout runs an analysis (and so needs its template)."""
-    delivery = service.workload.delivery
-    if delivery.strategy == "canary":
-        return any(step.analysis for step in delivery.canary.steps)
-    if delivery.strategy == "blueGreen":
-        return delivery.blueGreen.prePromotionAnalysis or delivery.blueGreen.postPromotionAnalysis
-    return False
-
-
 def analysis_template(context: EnvContext, service: Deployed) -> dict[str, Any]:
     """The error ratio and p99 latency of the Service named by the `service` argument.
 
