@@ -98,6 +98,9 @@ RESOURCE_DEPENDENCY = _code(
 RESOURCE_OFFER = _code(
     "PL312", "resource-offer", "an environment's resource offer that is incomplete or wrong"
 )
+LIFECYCLE_JUMP = _code(
+    "PL313", "lifecycle-jump", "a lifecycle stage moved more than one step in one change"
+)
 # Names that Kubernetes would reject.
 INVALID_NAME = _code("PL401", "invalid-name", "a name Kubernetes does not accept")
 NAME_TOO_LONG = _code("PL402", "name-too-long", "a name, or a name derived from it, is too long")

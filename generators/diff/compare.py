@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from generators.diagnostics import Diagnostic, Severity, codes
+from generators.diagnostics import Diagnostic, Severity, SpecErrors, codes
 from generators.diagnostics.suggest import did_you_mean
-from generators.diff import costs, impact
+from generators.diff import costs, impact, lifecycle
 from generators.diff.objects import TreeDiff, diff_objects, differing, objects
 from generators.domain.cost import Line, estimate
 from generators.domain.layout import PLATFORM_WIDE, WORKFLOWS_DIR, place
@@ -42,6 +42,8 @@ class Side:
     costs: tuple[Line, ...] = ()
     #: Its teams' budgets: team -> (monthly, currency).
     budgets: Mapping[str, tuple[Decimal, str]] = field(default_factory=dict)
+    #: Each service's lifecycle stage.
+    stages: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,18 +96,12 @@ def compile_base(root: Path, ref: str | None) -> Side:
     )
     if errors:
         return Side(label, sha, {}, errors)
-    return Side(label, sha, _with_workflows(rendering), (), *_costs(rendering))
+    return _side(label, sha, rendering)
 
 
-def compile_head(root: Path) -> Side:
-    """Render every environment of the working tree.
-
-    Raises:
-        SpecErrors: when its specs have errors.
-    """
-    rendering = render_platform(root)
-    rendering.validation.require_valid("Nothing to compare: fix the errors above first.")
-    return Side("working tree", None, _with_workflows(rendering), (), *_costs(rendering))
+def _side(label: str, commit: str | None, rendering: Rendering) -> Side:
+    stages = lifecycle.stages(rendering.validation.platform)
+    return Side(label, commit, _with_workflows(rendering), (), *_costs(rendering), stages)
 
 
 def _costs(rendering: Rendering) -> tuple[tuple[Line, ...], dict[str, tuple[Decimal, str]]]:
@@ -133,8 +129,18 @@ def compare(root: Path, base: str | None = None, environments: Sequence[str] = (
         UsageError: for an unknown environment, outside git, or a revision not here.
         SpecErrors: when the working tree's specs have errors.
     """
-    head = compile_head(root)
+    rendering = render_platform(root)
+    rendering.validation.require_valid("Nothing to compare: fix the errors above first.")
+    head = _side("working tree", None, rendering)
     before_side = compile_base(root, base)
+    jumps = tuple(lifecycle.moves(before_side.stages, rendering.validation.platform))
+    if jumps:  # as a validation error would be: the PR comment lists them
+        raise SpecErrors(
+            diagnostics=jumps,
+            files=len(rendering.validation.files),
+            root=root,
+            message="Lifecycle stages move one step per pull request.",
+        )
     # Paths say which environments and apps exist; only differing files are parsed.
     apps_before = {place(p) for p in before_side.tree}
     apps_after = {place(p) for p in head.tree}

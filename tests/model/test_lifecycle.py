@@ -12,7 +12,8 @@ from ruamel.yaml import YAML
 
 from generators import pipeline
 from generators.domain.cost import estimate
-from tests.conftest import copy_base
+from tests import gitrepo
+from tests.conftest import copy_base, invoke
 
 #: The base platform's environments: dev (order 0) and production (protected).
 TODAY = dt.date(2026, 11, 28)
@@ -123,3 +124,25 @@ def test_a_secret_only_retired_services_use_is_flagged_for_deletion(tmp_path: Pa
         for name in ("api-db", "stripe")  # its env var; its integration and webhook
     ]
     assert "after 2026-12-15, when they are gone" in found[0].hint
+
+
+def _diff(root: Path) -> tuple[int, str]:
+    done = invoke("diff", "--root", str(root), "--format", "markdown")
+    return done.exit_code, done.stdout + done.stderr
+
+
+def test_a_pull_request_moves_a_stage_one_step_or_retires(tmp_path: Path) -> None:
+    root = copy_base(tmp_path / "repo")  # nightly: development
+    repo = gitrepo.init(root)
+    gitrepo.commit(repo, "Base")
+    with_stage(root, "nightly", "production")
+    code, out = _diff(root)
+    assert code == 1
+    assert "PL313" in out
+    assert "lifecycle moves from 'development' to 'production' in one change, past 'staging'" in out
+    with_stage(root, "nightly", "staging")  # one step: fine
+    code, out = _diff(root)
+    assert code == 0, out
+    with_stage(root, "nightly", "retired")  # retiring is one step from anywhere
+    code, out = _diff(root)
+    assert code == 0, out
