@@ -28,16 +28,12 @@ def moves(before: Mapping[str, str], head: Platform) -> Iterator[Diagnostic]:
         old, new = before.get(name), spec.metadata.lifecycle
         if old is None or old == new or "retired" in (old, new):
             continue
-        step = STAGES.index(new) - STAGES.index(old)
-        if abs(step) == 1:
+        was, now = STAGES.index(old), STAGES.index(new)
+        if abs(now - was) == 1:
             continue
         path = ("metadata", "lifecycle")
-        between = STAGES[
-            min(STAGES.index(old), STAGES.index(new)) + 1 : max(
-                STAGES.index(old), STAGES.index(new)
-            )
-        ]
-        nearest = STAGES[STAGES.index(old) + (1 if step > 0 else -1)]
+        between = STAGES[min(was, now) + 1 : max(was, now)]
+        nearest = STAGES[was + (1 if now > was else -1)]
         yield Diagnostic(
             codes.LIFECYCLE_JUMP,
             f"lifecycle moves from {old!r} to {new!r} in one change, past "
