@@ -7,6 +7,7 @@ environment; the cost in money is generators/diff/costs.py's, from both sides' s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from generators.diff.objects import Key, ObjectChange, TreeDiff
 from generators.spec.quantity import parse_quantity
 from generators.targets.kubernetes.resources import RESOURCE_CLASS_LABEL, RESOURCE_LABEL
 
-_WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job")
+_WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Rollout")
+#: A version the platform can compare: major.minor.patch, with an optional suffix.
+_SEMVER = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)([-+.][0-9A-Za-z.+-]*)?$")
 _PERMISSIONS = (
     "Role",
     "RoleBinding",
@@ -37,7 +40,7 @@ class Finding:
     """One thing a reviewer must see."""
 
     environment: str
-    category: str  # exposure | resources | removed | secrets | permissions | routing
+    category: str  # exposure | maintenance | resources | removed | secrets | ...
     text: str
 
 
@@ -51,6 +54,7 @@ class Requests:
 
 CATEGORIES = {
     "exposure": "Newly exposed to the internet",
+    "maintenance": "Maintenance services taking more than a fix",
     "resources": "Managed resources (databases, buckets)",
     "removed": "Removed services",
     "secrets": "Secret references",
@@ -99,6 +103,7 @@ def _of(change: ObjectChange, *, new_app: bool) -> Iterator[Finding]:
     if key.kind in ("SealedSecret", "ExternalSecret", "SecretStore", "ClusterSecretStore"):
         yield Finding(env, "secrets", f"{key.title()} {change.status}{_keys(change)}")
     if key.kind in _WORKLOADS and change.status == "changed":
+        yield from _maintenance(change)
         paths = [f.path for f in change.fields if any(s in f.path for s in _SECRET_FIELDS)]
         if paths:
             yield Finding(env, "secrets", f"{key.title()} reads other secrets ({paths[0]})")
@@ -116,6 +121,33 @@ def _of(change: ObjectChange, *, new_app: bool) -> Iterator[Finding]:
         )
     if key.kind == "File" and key.app == "_silences":
         yield Finding(env, "routing", f"silences {change.status}")
+
+
+def _maintenance(change: ObjectChange) -> Iterator[Finding]:
+    """A service in maintenance takes patch-level image bumps only: anything else is flagged."""
+    labels = ((change.new or {}).get("metadata") or {}).get("labels") or {}
+    if labels.get("platform/lifecycle") != "maintenance":
+        return
+    for field in change.fields:
+        if not field.path.endswith(".image") or not isinstance(field.new, str):
+            continue
+        old, new = _tag(str(field.old)), _tag(field.new)
+        was, now = _SEMVER.match(old), _SEMVER.match(new)
+        if was and now and was.groups()[:2] == now.groups()[:2]:
+            continue  # the same major and minor: a patch
+        what = "not a patch-level bump" if was and now else "not a version the platform can compare"
+        yield Finding(
+            change.key.environment,
+            "maintenance",
+            f"{change.key.app}: {old} → {new} is {what}; a service in maintenance takes "
+            "fixes only (move it back to production for more)",
+        )
+
+
+def _tag(image: str) -> str:
+    """An image reference's tag or digest."""
+    name, _, digest = image.partition("@")
+    return digest or (name.rsplit(":", 1)[-1] if ":" in name.rsplit("/", 1)[-1] else "latest")
 
 
 def _is_claim(change: ObjectChange) -> bool:
@@ -199,7 +231,7 @@ def _receivers(obj: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def requests(objects: Mapping[Key, Mapping[str, Any]]) -> dict[str, Requests]:
-    """Per environment, what its Deployments and StatefulSets request at their floor.
+    """Per environment, what its Deployments, StatefulSets and Rollouts request at their floor.
 
     The floor is the HorizontalPodAutoscaler's `minReplicas` where one scales the
     workload, else `replicas`. Jobs and CronJobs run now and then and are left out.
@@ -213,7 +245,7 @@ def requests(objects: Mapping[Key, Mapping[str, Any]]) -> dict[str, Requests]:
     }
     totals: dict[str, Requests] = {}
     for key, obj in objects.items():
-        if key.kind not in ("Deployment", "StatefulSet"):
+        if key.kind not in ("Deployment", "StatefulSet", "Rollout"):
             continue
         spec = obj.get("spec") or {}
         replicas = floors.get((key.environment, key.namespace, key.name), spec.get("replicas", 1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,26 @@ def test_a_pull_request_moves_a_stage_one_step_or_retires(tmp_path: Path) -> Non
     with_stage(root, "nightly", "retired")  # retiring is one step from anywhere
     code, out = _diff(root)
     assert code == 0, out
+
+
+def test_a_service_in_maintenance_takes_patch_bumps_and_flags_the_rest(tmp_path: Path) -> None:
+    root = with_stage(copy_base(tmp_path / "repo"), "api", "maintenance")
+    repo = gitrepo.init(root)
+    gitrepo.commit(repo, "Base")
+    dev = root / "environments/dev.yaml"
+
+    def maintenance_findings(tag: str) -> list[str]:
+        dev.write_text(dev.read_text().replace('api: "1.0.0"', f'api: "{tag}"'))
+        done = invoke("diff", "--root", str(root), "--format", "json", "--env", "dev")
+        assert done.exit_code == 0, done.stdout + done.stderr
+        dev.write_text(dev.read_text().replace(f'api: "{tag}"', 'api: "1.0.0"'))
+        data = json.loads(done.stdout)
+        return [f["text"] for f in data["impact"] if f["category"] == "maintenance"]
+
+    assert maintenance_findings("1.0.1") == []  # a patch
+    flagged = (
+        "api: 1.0.0 → 1.1.0 is not a patch-level bump; a service in maintenance takes "
+        "fixes only (move it back to production for more)"
+    )
+    assert maintenance_findings("1.1.0") == [flagged]
+    assert "not a version the platform can compare" in maintenance_findings("nightly")[0]
