@@ -1,4 +1,4 @@
-"""`platform diff`, `hydrate`, `history` and `rollback`: the commands over git revisions."""
+"""`platform diff`, `hydrate`, `history`, `rollback` and `promote`: commands over revisions."""
 
 from __future__ import annotations
 
@@ -173,5 +173,49 @@ def rollback_command(
     return EXIT_OK
 
 
+@click.command("promote")
+@click.argument("service")
+@click.option("--from", "source", required=True, metavar="ENV", help="Environment to copy from.")
+@click.option("--to", "target", required=True, metavar="ENV", help="Environment to pin.")
+@click.option("--skip", is_flag=True, help="Go past environments between the two on purpose.")
+@format_option(
+    DIFF_FORMATS, help="Format of the diff printed at the end (markdown: for the pull request)."
+)
+@root_option
+@click.pass_context
+def promote_command(
+    ctx: click.Context,
+    service: str,
+    source: str,
+    target: str,
+    skip: bool,
+    fmt: str,
+    root: Path | None,
+) -> int:
+    """Pin SERVICE in one environment to the image that runs in the one before.
+
+    The image is the source environment's pin, and only if the committed rendered tree
+    runs it there. The target must be the next environment of the promotion chain the
+    service runs in (`--skip` to go past one). The platform is then validated and
+    rendered; if it does not validate, nothing is changed. The diff against HEAD is
+    what to put in the pull request.
+
+    \b
+    Example:
+      platform promote checkout-api --from staging --to production --format markdown > pr.md
+    """
+    from generators.diff import report
+    from generators.ops import promote
+
+    done = promote.promote(platform_root(ctx), service, source, target, skip=skip)
+    if done.diff is None:
+        click.echo(f"{service} already runs {done.tag} in {target}: nothing to promote.")
+        return EXIT_OK
+    was = f" (was {done.previous})" if done.previous else ""
+    click.echo(f"Promoted {service} {done.tag} from {source} to {target}{was}.", err=True)
+    click.echo(report.render(done.diff, fmt, color=color() and fmt == "text"), nl=False)
+    return EXIT_OK
+
+
 #: This file's commands.
-COMMANDS = (diff, hydrate_command, history_command, rollback_command)
+COMMANDS = (diff, hydrate_command, history_command, rollback_command, promote_command)

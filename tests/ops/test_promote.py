@@ -1,0 +1,104 @@
+"""`platform promote` on a real git repository (pinned author and time)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests import gitrepo
+from tests.conftest import REPO, invoke
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """The example platform with its rendered tree, committed on `main`."""
+    root = tmp_path / "platform"
+    for top in ("platform", "environments", "templates", "rendered"):
+        shutil.copytree(REPO / top, root / top)
+    assert invoke("render", "--root", str(root)).exit_code == 0  # and its workflows
+    gitrepo.clean(root)
+    gitrepo.commit(gitrepo.init(root), "The example platform")
+    return root
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".git/" not in p.as_posix() and ".platform-cache" not in p.as_posix()
+    }
+
+
+def test_staging_to_production_changes_exactly_the_image(repo: Path) -> None:
+    done = invoke(
+        "promote", "checkout-api", "--from", "staging", "--to", "production",
+        "--root", str(repo), "--format", "json",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert "Promoted checkout-api 3.1.4 from staging to production (was 3.1.2)." in done.stderr
+    changes = json.loads(done.stdout)["changes"]
+    fields = [(c["kind"], c["name"], f["path"]) for c in changes for f in c["fields"]]
+    assert fields == [
+        ("Rollout", "checkout-api", "spec.template.spec.containers[checkout-api].image")
+    ]
+    pin = (repo / "environments/production.yaml").read_text()
+    assert '    checkout-api: "3.1.4"\n' in pin
+    assert "# changes need an approver and a manual sync" in pin  # comments kept
+    # Promoting again has nothing to do.
+    again = invoke(
+        "promote", "checkout-api", "--from", "staging", "--to", "production", "--root", str(repo)
+    )
+    assert again.exit_code == 0
+    assert "already runs 3.1.4 in production: nothing to promote" in again.stdout
+
+
+def test_a_skip_is_refused_and_changes_nothing(repo: Path) -> None:
+    before = files(repo)
+    done = invoke(
+        "promote", "checkout-api", "--from", "dev", "--to", "production", "--root", str(repo)
+    )
+    assert done.exit_code == 3
+    assert "promoting checkout-api from dev to production skips staging" in done.stderr
+    assert "pass --skip" in done.stderr
+    assert files(repo) == before
+    forced = invoke(
+        "promote", "checkout-api", "--from", "dev", "--to", "production", "--skip",
+        "--root", str(repo),
+    )  # fmt: skip
+    assert forced.exit_code == 0, forced.stderr
+    assert '    checkout-api: "3.2.0"\n' in (repo / "environments/production.yaml").read_text()
+
+
+def test_a_pin_not_yet_rendered_is_not_promoted(repo: Path) -> None:
+    staging = repo / "environments/staging.yaml"
+    staging.write_text(
+        staging.read_text().replace('checkout-api: "3.1.4"', 'checkout-api: "3.1.5"')
+    )
+    before = files(repo)
+    done = invoke(
+        "promote", "checkout-api", "--from", "staging", "--to", "production", "--root", str(repo)
+    )
+    assert done.exit_code == 3
+    assert "does not run ghcr.io/acme/checkout:3.1.5, which staging pins" in done.stderr
+    assert files(repo) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (
+            ("checkout-apii", "--from", "staging", "--to", "production"),
+            "did you mean 'checkout-api'",
+        ),
+        (("checkout-api", "--from", "production", "--to", "staging"), "comes before production"),
+        (("checkout-api", "--from", "staging", "--to", "prod"), "did you mean 'production'"),
+        (("catalog-migrate", "--from", "dev", "--to", "staging"), "does not run in staging"),
+    ],
+)
+def test_usage_mistakes_are_explained(repo: Path, args: tuple[str, ...], words: str) -> None:
+    done = invoke("promote", *args, "--root", str(repo))
+    assert done.exit_code == 3
+    assert words in done.stderr.lower()
