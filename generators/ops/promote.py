@@ -22,6 +22,7 @@ from generators.model.platform import Platform
 from generators.ops import roundtrip
 from generators.output.writer import render_to_disk
 from generators.pipeline import MODEL, validate_platform
+from generators.source import git
 
 
 @dataclass
@@ -41,11 +42,16 @@ def promote(root: Path, service: str, source: str, target: str, *, skip: bool = 
     """Pin ``service`` in ``target`` to what runs in ``source``, validate, render, diff.
 
     Raises:
-        UsageError: an unknown service or environment, a promotion down the chain or
+        UsageError: outside git, an unknown service or environment, a promotion down the chain or
             past an environment the service runs in (without ``skip``), a target it
             does not run in, or a source whose pin is not what its rendered tree runs.
         SpecErrors: the platform has errors, before or after (nothing is changed).
     """
+    if git.open_repository(root) is None:  # the diff needs HEAD: refuse before writing
+        raise UsageError(
+            message=f"{root} is not in a git repository",
+            hint="run `platform promote` inside the platform repository's clone",
+        )
     validation = validate_platform(root, stages=MODEL)
     validation.require_valid("Nothing was promoted: fix the errors above first.")
     platform = validation.platform

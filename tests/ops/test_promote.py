@@ -102,3 +102,16 @@ def test_usage_mistakes_are_explained(repo: Path, args: tuple[str, ...], words: 
     done = invoke("promote", *args, "--root", str(repo))
     assert done.exit_code == 3
     assert words in done.stderr.lower()
+
+
+def test_outside_git_nothing_is_written(tmp_path: Path) -> None:
+    root = tmp_path / "platform"
+    for top in ("platform", "environments", "templates", "rendered"):
+        shutil.copytree(REPO / top, root / top)
+    before = files(root)
+    done = invoke(
+        "promote", "checkout-api", "--from", "staging", "--to", "production", "--root", str(root)
+    )
+    assert done.exit_code == 3
+    assert "is not in a git repository" in done.stderr
+    assert files(root) == before
