@@ -174,10 +174,13 @@ def rollback_command(
 
 
 @click.command("promote")
-@click.argument("service")
+@click.argument("service", required=False)
 @click.option("--from", "source", required=True, metavar="ENV", help="Environment to copy from.")
 @click.option("--to", "target", required=True, metavar="ENV", help="Environment to pin.")
 @click.option("--skip", is_flag=True, help="Go past environments between the two on purpose.")
+@click.option(
+    "--all", "train", is_flag=True, help="Every service that runs in both: a release train."
+)
 @format_option(
     DIFF_FORMATS, help="Format of the diff printed at the end (markdown: for the pull request)."
 )
@@ -185,10 +188,11 @@ def rollback_command(
 @click.pass_context
 def promote_command(
     ctx: click.Context,
-    service: str,
+    service: str | None,
     source: str,
     target: str,
     skip: bool,
+    train: bool,
     fmt: str,
     root: Path | None,
 ) -> int:
@@ -200,13 +204,27 @@ def promote_command(
     rendered; if it does not validate, nothing is changed. The diff against HEAD is
     what to put in the pull request.
 
+    With `--all` instead of SERVICE, every service that runs in both environments is
+    promoted in one change (a release train); a table says what moved, and why the
+    others stayed.
+
     \b
     Example:
       platform promote checkout-api --from staging --to production --format markdown > pr.md
+      platform promote --all --from staging --to production
     """
     from generators.diff import report
     from generators.ops import promote
 
+    if train == (service is not None):
+        raise click.UsageError("name one SERVICE, or pass --all for every service")
+    if train:
+        moved = promote.promote_all(platform_root(ctx), source, target, skip=skip)
+        click.echo(promote.train_table(moved), err=True, nl=False)
+        if moved.diff is not None:
+            click.echo(report.render(moved.diff, fmt, color=color() and fmt == "text"), nl=False)
+        return EXIT_OK
+    assert service is not None
     done = promote.promote(platform_root(ctx), service, source, target, skip=skip)
     if done.diff is None:
         click.echo(f"{service} already runs {done.tag} in {target}: nothing to promote.")

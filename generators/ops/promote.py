@@ -7,7 +7,7 @@ for its own pull request. Nothing is left changed when the result does not valid
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
@@ -42,11 +42,82 @@ def promote(root: Path, service: str, source: str, target: str, *, skip: bool = 
     """Pin ``service`` in ``target`` to what runs in ``source``, validate, render, diff.
 
     Raises:
-        UsageError: outside git, an unknown service or environment, a promotion down the chain or
-            past an environment the service runs in (without ``skip``), a target it
-            does not run in, or a source whose pin is not what its rendered tree runs.
+        UsageError: outside git, an unknown service or environment, a promotion down
+            the chain or past an environment the service runs in (without ``skip``), a
+            target it does not run in, or a source whose pin is not what its rendered
+            tree runs.
         SpecErrors: the platform has errors, before or after (nothing is changed).
     """
+    platform = _platform(root)
+    _known(platform, service, source, target)
+    _direction(platform, source, target)
+    done = _plan(root, platform, service, source, target, skip)
+    if done.previous != done.tag:
+        done.diff = _apply(root, target, {service: done.tag})
+    return done
+
+
+@dataclass
+class Train:
+    """A release train: every service's promotion, or why it stayed, and the diff."""
+
+    source: str
+    target: str
+    promoted: list[Promotion] = field(default_factory=list)
+    #: (service, why it was not promoted), for services that run in both.
+    stayed: list[tuple[str, str]] = field(default_factory=list)
+    diff: Diff | None = None
+
+
+def promote_all(root: Path, source: str, target: str, *, skip: bool = False) -> Train:
+    """Promote every service that runs in both environments, in one change.
+
+    A service whose promotion would be refused (a pin not yet rendered, a skip) stays,
+    with the reason; the others are pinned together, validated and rendered once.
+    """
+    platform = _platform(root)
+    _known(platform, None, source, target)
+    _direction(platform, source, target)
+    train = Train(source, target)
+    for name in sorted(platform.services):
+        if not (platform.deploys(name, source) and platform.deploys(name, target)):
+            continue
+        if platform.services[name][1].metadata.lifecycle == "retired":
+            train.stayed.append((name, "retired (at zero replicas until it goes)"))
+            continue
+        try:
+            planned = _plan(root, platform, name, source, target, skip)
+        except UsageError as refused:
+            train.stayed.append((name, refused.message))
+            continue
+        if planned.previous == planned.tag:
+            train.stayed.append((name, f"already runs {planned.tag}"))
+        else:
+            train.promoted.append(planned)
+    if train.promoted:
+        train.diff = _apply(root, target, {p.service: p.tag for p in train.promoted})
+    return train
+
+
+def train_table(train: Train) -> str:
+    """What a release train moved, and why the others stayed: a table."""
+    rows = [(p.service, p.previous or "-", p.tag, "promoted") for p in train.promoted]
+    rows += [(name, "", "", f"stayed: {why}") for name, why in train.stayed]
+    rows.sort()
+    head = ("service", "before", "after", "")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
+        + "  "
+        + row[3]
+        for row in [head, *rows]
+    ]
+    title = f"Release train {train.source} → {train.target}:"
+    done = f"{len(train.promoted)} promoted, {len(train.stayed)} stayed"
+    return "\n".join(line.rstrip() for line in [title, *lines, done]) + "\n"
+
+
+def _platform(root: Path) -> Platform:
     if git.open_repository(root) is None:  # the diff needs HEAD: refuse before writing
         raise UsageError(
             message=f"{root} is not in a git repository",
@@ -54,16 +125,25 @@ def promote(root: Path, service: str, source: str, target: str, *, skip: bool = 
         )
     validation = validate_platform(root, stages=MODEL)
     validation.require_valid("Nothing was promoted: fix the errors above first.")
-    platform = validation.platform
-    _known(platform, service, source, target)
-    envs = {name: env for name, (_, env) in platform.environments.items()}
-    low, high = envs[source].spec.order, envs[target].spec.order
-    if high <= low:
+    return validation.platform
+
+
+def _direction(platform: Platform, source: str, target: str) -> None:
+    envs = platform.environments
+    if envs[target][1].spec.order <= envs[source][1].spec.order:
         raise UsageError(
             message=f"{target} comes before {source} in the promotion chain",
             hint="promote up the chain (a lower `order` to a higher); to go back, "
-            f"`platform rollback {service} --to REV`",
+            "`platform rollback SERVICE --to REV`",
         )
+
+
+def _plan(
+    root: Path, platform: Platform, service: str, source: str, target: str, skip: bool
+) -> Promotion:
+    """What promoting one service would pin, or why it may not be promoted."""
+    envs = {name: env for name, (_, env) in platform.environments.items()}
+    low, high = envs[source].spec.order, envs[target].spec.order
     passed = sorted(
         (env.spec.order, name)
         for name, env in envs.items()
@@ -88,32 +168,34 @@ def promote(root: Path, service: str, source: str, target: str, *, skip: bool = 
             hint=f"pin one in environments/{source}.yaml `spec.images.{service}`",
         )
     _running(root, platform, service, source, tag)
-    previous = envs[target].spec.images.get(service)
-    done = Promotion(service, source, target, tag, previous)
-    if previous == tag:
-        return done
+    return Promotion(service, source, target, tag, envs[target].spec.images.get(service))
+
+
+def _apply(root: Path, target: str, pins: dict[str, str]) -> Diff:
+    """Write the pins, render; put everything back if it does not validate."""
     path = root / "environments" / f"{target}.yaml"
     saved = path.read_bytes()
     data = roundtrip.load(path)
-    # Quoted, as a tag is text (`1.10` is not the number 1.1).
-    roundtrip.set_in(data, ("spec", "images", service), DoubleQuotedScalarString(tag))
+    for service, tag in sorted(pins.items()):
+        # Quoted, as a tag is text (`1.10` is not the number 1.1).
+        roundtrip.set_in(data, ("spec", "images", service), DoubleQuotedScalarString(tag))
     roundtrip.write(path, roundtrip.dump(data))
     outcome = render_to_disk(root)
     if outcome.errors:
         path.write_bytes(saved)
         render_to_disk(root)  # the tree as it was
+        what = ", ".join(f"{s} {t}" for s, t in sorted(pins.items()))
         raise SpecErrors(
             diagnostics=outcome.diagnostics,
             files=outcome.specs,
             root=root,
-            message=f"Nothing was promoted: {service} {tag} does not validate in {target}.",
+            message=f"Nothing was promoted: {what} does not validate in {target}.",
         )
-    done.diff = compare(root, "HEAD", [target])
-    return done
+    return compare(root, "HEAD", [target])
 
 
-def _known(platform: Platform, service: str, *environments: str) -> None:
-    if service not in platform.services:
+def _known(platform: Platform, service: str | None, *environments: str) -> None:
+    if service is not None and service not in platform.services:
         raise UsageError(
             message=f"unknown service {service!r}",
             hint=did_you_mean(service, platform.services, what="services"),

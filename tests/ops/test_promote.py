@@ -115,3 +115,30 @@ def test_outside_git_nothing_is_written(tmp_path: Path) -> None:
     assert done.exit_code == 3
     assert "is not in a git repository" in done.stderr
     assert files(root) == before
+
+
+def test_a_release_train_promotes_every_service_in_one_change(repo: Path) -> None:
+    staging = repo / "environments/staging.yaml"  # a pin still under review stays behind
+    staging.write_text(staging.read_text().replace('web: "2.7.3"', 'web: "2.8.0"'))
+    done = invoke(
+        "promote", "--all", "--from", "staging", "--to", "production",
+        "--root", str(repo), "--format", "json",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    table = done.stderr.splitlines()
+    assert table[0] == "Release train staging → production:"
+    rows = {line.split()[0]: line for line in table[2:-1]}
+    assert rows["checkout-api"].split() == ["checkout-api", "3.1.2", "3.1.4", "promoted"]
+    assert "stayed: rendered/staging/web/manifests.yaml does not run" in rows["web"]
+    assert "stayed: retired" in rows["legacy-pricing"]
+    assert table[-1] == "5 promoted, 2 stayed"
+    changes = json.loads(done.stdout)["changes"]
+    assert {f["path"].rsplit(".", 1)[-1] for c in changes for f in c["fields"]} == {"image"}
+    promoted = ("catalog-api", "checkout-api", "ledger-reconcile", "payments-worker")
+    assert {c["name"] for c in changes} == {*promoted, "session-cache"}
+
+
+def test_promote_wants_one_service_or_all(repo: Path) -> None:
+    done = invoke("promote", "--from", "staging", "--to", "production", "--root", str(repo))
+    assert done.exit_code == 3
+    assert "name one SERVICE, or pass --all" in done.stderr
