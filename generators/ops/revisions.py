@@ -41,6 +41,8 @@ class Entry:
     spec: bool
     #: Environments whose rendered output of the service changed.
     rendered: tuple[str, ...]
+    #: Promotions: (from, to, tag), where a pin became what another environment ran.
+    promotions: tuple[tuple[str, str, str], ...] = ()
 
     #: The columns of :meth:`row`.
     HEADINGS: ClassVar[tuple[str, ...]] = ("COMMIT", "DATE", "AUTHOR", "CHANGED", "SUMMARY")
@@ -50,6 +52,7 @@ class Entry:
         parts = (["spec"] if self.spec else []) + (
             [f"rendered ({', '.join(self.rendered)})"] if self.rendered else []
         )
+        parts += [f"promotion {a} → {b} ({tag})" for a, b, tag in self.promotions]
         return (
             self.commit[:12],
             f"{self.date:%Y-%m-%d}",
@@ -67,6 +70,7 @@ class Entry:
             "summary": self.summary,
             "spec": self.spec,
             "rendered": list(self.rendered),
+            "promotions": [{"from": a, "to": b, "tag": t} for a, b, t in self.promotions],
         }
 
 
@@ -100,11 +104,36 @@ def history(root: Path, service: str, limit: int | None = None) -> list[Entry]:
                     summary=commit.message.splitlines()[0] if commit.message else "",
                     spec=spec_changed,
                     rendered=envs,
+                    promotions=_promotions(repo, commit, parent, prefix, service),
                 )
             )
             if limit is not None and len(found) >= limit:
                 break
     return found
+
+
+def _promotions(
+    repo: pygit2.Repository,
+    commit: pygit2.Commit,
+    parent: pygit2.Commit | None,
+    prefix: str,
+    service: str,
+) -> tuple[tuple[str, str, str], ...]:
+    """Pins a commit set to what another environment already ran: promotions, as such."""
+    now = dict(_pins(repo, commit, prefix, service))
+    before = dict(_pins(repo, parent, prefix, service)) if parent is not None else {}
+    out = []
+    for env, pin in sorted(now.items()):
+        if pin is None or before.get(env) == pin:
+            continue
+        sources = [o for o, p in sorted(now.items()) if o != env and p == pin == before.get(o)]
+        if sources:
+            out.append((_env_name(sources[0]), _env_name(env), pin))
+    return tuple(out)
+
+
+def _env_name(rel: str) -> str:
+    return rel.removeprefix(f"{ENVIRONMENTS}/").removesuffix(".yaml")
 
 
 def _open(root: Path) -> tuple[pygit2.Repository, str]:

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pygit2
 import pytest
 
 from tests import gitrepo
@@ -142,3 +143,19 @@ def test_promote_wants_one_service_or_all(repo: Path) -> None:
     done = invoke("promote", "--from", "staging", "--to", "production", "--root", str(repo))
     assert done.exit_code == 3
     assert "name one SERVICE, or pass --all" in done.stderr
+
+
+def test_history_shows_a_promotion_as_such(repo: Path) -> None:
+    done = invoke(
+        "promote", "checkout-api", "--from", "staging", "--to", "production", "--root", str(repo)
+    )
+    assert done.exit_code == 0, done.stderr
+    gitrepo.clean(repo)
+    gitrepo.commit(pygit2.Repository(str(repo)), "Promote checkout-api to production", day=1)
+    shown = invoke("history", "checkout-api", "--root", str(repo), "--format", "json")
+    assert shown.exit_code == 0, shown.stderr
+    newest = json.loads(shown.stdout)[0]
+    assert newest["summary"] == "Promote checkout-api to production"
+    assert newest["promotions"] == [{"from": "staging", "to": "production", "tag": "3.1.4"}]
+    table = invoke("history", "checkout-api", "--root", str(repo)).stdout
+    assert "promotion staging → production (3.1.4)" in table
