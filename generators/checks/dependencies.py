@@ -154,12 +154,17 @@ def _dependencies(
                 + ("" if written else " (the default class)"),
                 f"{guess} (classes are offered under {OFFERED.replace('<type>', dependency.type)})",
             )
-    for binding in bindings(platform, resolved):
-        yield from _binding(platform, resolved, binding, secrets)
+    bound = bindings(platform, resolved)
+    for binding in bound:
+        yield from _binding(platform, resolved, binding, bound, secrets)
 
 
 def _binding(
-    platform: Platform, resolved: Resolved, binding: Binding, secrets: set[str]
+    platform: Platform,
+    resolved: Resolved,
+    binding: Binding,
+    bound: list[Binding],
+    secrets: set[str],
 ) -> Iterator[Diagnostic]:
     """One bound dependency: its instance's name fits, and its env vars are its own."""
     item = ("dependsOn", binding.index)
@@ -193,7 +198,7 @@ def _binding(
             taken.setdefault(var, f"integration {used}")
         for secret_key in values.entry.spec.secrets if values is not None else ():
             taken.setdefault(secret_key.env, f"integration {used}")
-    for other in bindings(platform, resolved):
+    for other in bound:  # the service's other dependencies, bound once by the caller
         if other.index < binding.index and other.dependency.key != key:  # a twin: PL311
             for var in other.env_names():
                 taken.setdefault(var, f"dependency {other.dependency.key}")
