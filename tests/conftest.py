@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +20,10 @@ from generators import cli
 #: sealing dates are fixed, so the tests must not age with the calendar.
 TODAY = "2026-11-28"
 os.environ["PLATFORM_TODAY"] = TODAY
+#: The load cache (generators/source/cache.py) of this test run: every test loads
+#: through it, as users do, but never into the user's own cache directory.
+os.environ["PLATFORM_CACHE_DIR"] = tempfile.mkdtemp(prefix="platform-test-cache-")
+atexit.register(shutil.rmtree, os.environ["PLATFORM_CACHE_DIR"], ignore_errors=True)
 
 #: This directory: test data lives under it whichever sub-directory a test is in.
 TESTS = Path(__file__).parent

@@ -2,6 +2,7 @@
 
 * :mod:`~generators.source.discover`: which files are specs, and loading them all;
 * :mod:`~generators.source.load`: one file into located plain data (the file rules);
+* :mod:`~generators.source.cache`: that data by the hash of a file's bytes, machine-local;
 * :mod:`~generators.source.compose`: ruamel's parser, and YAML nodes into plain data;
 * :mod:`~generators.source.syntax`: YAML syntax errors explained the way users fix them;
 * :mod:`~generators.source.located`: a loaded document and its positions;

@@ -57,19 +57,27 @@ def _spec_file(entry: os.DirEntry[str], inside: bool, root: Path) -> bool:
 
 
 def load_all(root: Path, files: Sequence[str]) -> list[tuple[SourceDoc | None, list[Diagnostic]]]:
-    """Load every file; on several cores, in worker processes.
+    """Load every file: from the cache where its bytes loaded before, else from its YAML.
 
-    Files are independent and loading is most of a validation. Workers are forked
+    Files are independent and loading is most of a validation: many files not in the
+    cache (generators/source/cache.py) are read in worker processes. Workers are forked
     (generators/workers.py), so they start in milliseconds with the compiler loaded;
     they return plain located data, and the models are built here.
     """
-    from generators.source.load import load_file  # ruamel: only when loading (not to list)
+    from generators.source.load import load_cached, load_file  # ruamel: only to load
 
-    if len(files) >= PARALLEL_FROM and workers.cores() > 1:
-        loaded = workers.fork_map(load_file, root, files, processes=4, chunksize=64)
-        if loaded is not None:
-            return loaded
-    return [load_file(root, rel) for rel in files]
+    found: dict[str, tuple[SourceDoc | None, list[Diagnostic]]] = {}
+    for rel in files:
+        if (doc := load_cached(root, rel)) is not None:
+            found[rel] = (doc, [])
+    missing = [rel for rel in files if rel not in found]
+    loaded = None
+    if len(missing) >= PARALLEL_FROM and workers.cores() > 1:
+        loaded = workers.fork_map(load_file, root, missing, processes=4, chunksize=64)
+    if loaded is None:
+        loaded = [load_file(root, rel) for rel in missing]
+    found.update(zip(missing, loaded, strict=True))
+    return [found[rel] for rel in files]
 
 
 def repository_root(root: Path) -> Path:

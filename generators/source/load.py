@@ -19,6 +19,7 @@ from ruamel.yaml.nodes import MappingNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from generators.diagnostics import Diagnostic, Location, codes
+from generators.source import cache
 from generators.source.compose import MAX_DEPTH, Converter, LoadProblem, is_empty, parser, positions
 from generators.source.located import SourceDoc
 from generators.source.syntax import syntax_problem
@@ -50,11 +51,38 @@ def load_file(root: Path, rel: str) -> tuple[SourceDoc | None, list[Diagnostic]]
 
 
 def load_text(rel: str, raw: bytes) -> tuple[SourceDoc | None, list[Diagnostic]]:
-    """Load one spec document from bytes; ``rel`` is the path shown in diagnostics."""
+    """Load one spec document from bytes; ``rel`` is the path shown in diagnostics.
+
+    The data of bytes that loaded before comes from the cache (generators/source/cache.py).
+    """
+    digest = cache.key(raw)
+    doc = _cached(rel, raw, digest)
+    if doc is not None:
+        return doc, []
     try:
-        return _parse(rel, _decode(raw)), []
+        doc = _parse(rel, _decode(raw))
     except LoadProblem as problem:
         return _refused(rel, problem)
+    cache.put(digest, doc.data)
+    return doc, []
+
+
+def load_cached(root: Path, rel: str) -> SourceDoc | None:
+    """The file's document if its bytes are in the cache; None otherwise (load it then)."""
+    try:
+        raw = _read(root / rel)
+    except (LoadProblem, UnicodeEncodeError):
+        return None
+    return _cached(rel, raw, cache.key(raw))
+
+
+def _cached(rel: str, raw: bytes, digest: str) -> SourceDoc | None:
+    data = cache.get(digest)
+    if data is None:
+        return None
+    # These very bytes passed every rule of a spec file when their data was stored.
+    text = raw.decode("utf-8-sig")
+    return SourceDoc(file=rel, data=data, text=text, positions=partial(positions, text))
 
 
 def _read(path: Path) -> bytes:
