@@ -33,6 +33,10 @@ if TYPE_CHECKING:  # the targets load only when a run renders (a hook's validate
     from generators.targets.context import PlatformContext
 
 
+#: Parse results by (path, text): see :attr:`Run.memo`.
+Memo = dict[tuple[str, str], tuple[Parsed | None, tuple[Diagnostic, ...]]]
+
+
 @dataclass(frozen=True)
 class Run:
     """One run through the stages: what was asked, and what each stage has added so far."""
@@ -48,6 +52,12 @@ class Run:
     repository_path: str = ""
     #: Error codes that do not stop the render (see :func:`render_platform`).
     tolerate: frozenset[str] = frozenset()
+    #: Spec files given as text instead of read from disk: a change checked before it
+    #: is written (`platform new`). A path here is part of the run, on disk or not.
+    overlay: Mapping[str, str] = field(default_factory=dict)
+    #: Parse results by (path, text), shared by the runs of one command that reads the
+    #: platform twice (`platform new`: its answers' facts, then the platform with them).
+    memo: Memo | None = field(default=None, compare=False, repr=False)
     #: load: every file's document (None where it could not be read).
     loaded: tuple[SourceDoc | None, ...] = ()
     #: parse: documents with a readable envelope; (kind, name) guessed for the others.
@@ -64,28 +74,52 @@ class Run:
 
 def load(run: Run) -> Run:
     """Read every spec file into located plain data (generators/source/)."""
-    loaded = load_all(run.root, run.files)
+    from_disk = [rel for rel in run.files if rel not in run.overlay]
+    read = dict(zip(from_disk, load_all(run.root, from_disk), strict=True))
+    if run.overlay:
+        from generators.source.load import load_text
+
+        for rel, text in run.overlay.items():
+            read[rel] = load_text(rel, text.encode("utf-8"))
+    loaded = [read[rel] for rel in run.files]
     problems = tuple(problem for _, found in loaded for problem in found)
     return replace(run, loaded=tuple(doc for doc, _ in loaded), diagnostics=problems)
 
 
 def parse(run: Run) -> Run:
-    """Read each document's envelope and validate it against its kind's model."""
+    """Read each document's envelope and validate it against its kind's model; index them."""
     parsed: list[Parsed] = []
     unreadable: list[tuple[str, str]] = []
     found = list(run.diagnostics)
     for rel, doc in zip(run.files, run.loaded, strict=True):
         document = None
         if doc is not None:
-            document, problems = parse_document(doc)
+            document, problems = _parse_document(run, doc)
             found += problems
         if document is not None:
             parsed.append(document)
         elif (kind := kind_of_path(rel)) is not None:
             unreadable.append((kind.name, PurePosixPath(rel).stem))
     return replace(
-        run, parsed=tuple(parsed), unreadable=tuple(unreadable), diagnostics=tuple(found)
+        run,
+        parsed=tuple(parsed),
+        unreadable=tuple(unreadable),
+        # The specs indexed, no service resolved yet: enough for facts (`platform new`).
+        platform=Platform(documents=tuple(parsed), unreadable=frozenset(unreadable)),
+        diagnostics=tuple(found),
     )
+
+
+def _parse_document(run: Run, doc: SourceDoc) -> tuple[Parsed | None, tuple[Diagnostic, ...]]:
+    """A document parsed, or its parse from an earlier run of the same command."""
+    if run.memo is None:
+        document, problems = parse_document(doc)
+        return document, tuple(problems)
+    key = (doc.file, doc.text)
+    if key not in run.memo:
+        document, problems = parse_document(doc)
+        run.memo[key] = (document, tuple(problems))
+    return run.memo[key]
 
 
 def resolve(run: Run) -> Run:
@@ -147,9 +181,11 @@ def generate(run: Run) -> Run:
 STAGES: tuple[Callable[[Run], Run], ...] = (load, parse, resolve, check, verify, generate)
 #: Validating is every stage but generate.
 VALIDATE = STAGES[:-1]
-#: The platform model alone: what a new service's answers are checked against before
-#: the platform with it is validated whole (`platform new`).
+#: The platform model alone (`platform promote` reads the pins it resolves).
 MODEL = STAGES[: STAGES.index(check)]
+#: The specs read and indexed, nothing resolved: what a new service's answers are
+#: checked against before the platform with it is validated whole (`platform new`).
+INDEX = STAGES[: STAGES.index(resolve)]
 #: Checking the specs alone, for reports on the model that render nothing (`platform
 #: cost`): every stage before verify, which renders the patched services.
 CHECK = STAGES[: STAGES.index(verify)]
@@ -233,16 +269,21 @@ def validate_platform(
     files: Sequence[str] | None = None,
     on: dt.date | None = None,
     stages: Sequence[Callable[[Run], Run]] = VALIDATE,
+    overlay: Mapping[str, str] | None = None,
+    memo: dict[tuple[str, str], tuple[Parsed | None, tuple[Diagnostic, ...]]] | None = None,
 ) -> Validation:
     """Load, parse and check every spec under ``root``; collect every problem.
 
     ``files`` is the result of :func:`discover` when the caller has it already; ``on``
     is the day rotation is judged against (default: generators/model/clock.py);
     ``stages`` may be :data:`CHECK` for a report that reads the model and renders
-    nothing (patches are then not checked).
+    nothing (patches are then not checked). ``overlay`` gives spec files as text, new
+    or in place of the disk's (a change validated before it is written); ``memo`` keeps
+    parse results for a later run of the same command (see :attr:`Run.memo`).
     """
-    files = discover(root) if files is None else files
-    run = Run(root, tuple(files), on or today())
+    found = discover(root) if files is None else list(files)
+    chosen = tuple(sorted({*found, *overlay})) if overlay else tuple(found)
+    run = Run(root, chosen, on or today(), overlay=dict(overlay or {}), memo=memo)
     return _validation(_through(run, stages))
 
 

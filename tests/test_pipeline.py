@@ -130,3 +130,29 @@ def _spy_on_fork_map(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
     monkeypatch.setattr(workers, "fork_map", spy)
     return forked
+
+
+def test_an_overlay_validates_as_the_files_written_would(base_tree: Path) -> None:
+    api = (base_tree / "platform/services/api.yaml").read_text()
+    change = {
+        # a new service with a mistake, and an edited one: both given as text
+        "platform/services/shop-web.yaml": api.replace("name: api", "name: shop-web").replace(
+            "team: shop", "team: shp"
+        ),
+        "platform/services/api.yaml": api.replace("min: 2\n", "min: 5\n"),  # above max
+    }
+    memo: pipeline.Memo = {}
+    before = pipeline.validate_platform(base_tree, stages=pipeline.INDEX, memo=memo)
+    overlaid = pipeline.validate_platform(base_tree, overlay=change, memo=memo)
+    assert not (base_tree / "platform/services/shop-web.yaml").exists()  # nothing written
+    build_tree(base_tree, change)
+    written = pipeline.validate_platform(base_tree)
+    assert overlaid.files == written.files
+    assert overlaid.diagnostics == written.diagnostics
+    # the unknown team, the host both serve (reported at both), the scaling bounds
+    assert {"PL301", "PL502", "PL504"} <= {d.code.id for d in written.diagnostics}
+    # The files the change left alone were parsed once: the second run reused them.
+    unchanged = {d.source.file: d for d in before.platform.documents}
+    for doc in overlaid.platform.documents:
+        if doc.source.file not in change:
+            assert doc is unchanged[doc.source.file]

@@ -59,12 +59,14 @@ def new(
     """
     from generators.ops import new as creating
     from generators.ops.wizard import ask
+    from generators.pipeline import Memo
 
     where = platform_root(ctx)
     given = [*sets]
     flags = {k: v for k, v in (("name", name), ("team", team)) if v is not None}
     interactive = sys.stdin.isatty() and answers is None and not (name and team)
-    facts = creating.platform_facts(where)  # read once: the questions and the checks use it
+    memo: Memo = {}  # the specs parsed once: the facts, then the platform with the new one
+    facts = creating.platform_facts(where, memo)  # the questions and the checks use it
     if interactive:
         pairs = [*given, *(f"{k}={v}" for k, v in flags.items())]
         template, given = ask(where, template, pairs, facts)
@@ -74,7 +76,7 @@ def new(
             "name a template (see `platform new --help`), or run it on a terminal"
         )
     result = creating.answered(where, template, given, answers, flags, facts)
-    created = creating.create(where, result, tag=tag, repo=repo, dry_run=True)
+    created = creating.create(where, result, tag=tag, repo=repo, dry_run=True, memo=memo)
     click.echo(creating.summary(created))
     if dry_run:
         click.echo("Dry run: nothing was written.")

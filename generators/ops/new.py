@@ -3,14 +3,13 @@
 The answers come from `--set` pairs, an answers file, or the wizard's questions. The
 new spec, and its first image pin in each environment it starts in (a round-trip edit
 that keeps the environment file's comments), are validated with the rest of the
-platform in a temporary copy first: with an error nothing is written. The starter code
+platform first, in memory: with an error nothing is written. The starter code
 goes into a directory, or a new git repository with one commit.
 """
 
 from __future__ import annotations
 
 import difflib
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,8 +32,7 @@ from generators.ops.scaffold import (
     scaffold,
     write_repository,
 )
-from generators.ops.stage import copy_platform
-from generators.pipeline import MODEL, validate_platform
+from generators.pipeline import INDEX, Memo, validate_platform
 
 #: The image tag a new service starts with in each environment it is placed in.
 FIRST_TAG = "0.1.0"
@@ -77,13 +75,14 @@ def combine(file_answers: RawAnswers | None, set_answers: RawAnswers) -> RawAnsw
     return RawAnswers(given, locate, bool(set_answers.values), file_answers.origin)
 
 
-def platform_facts(root: Path) -> PlatformFacts:
-    """What answers are checked against: the platform's model (load, parse, resolve).
+def platform_facts(root: Path, memo: Memo | None = None) -> PlatformFacts:
+    """What answers are checked against: the platform's specs, read and indexed.
 
-    The model is enough to check the answers: the platform with the new service is
+    The index is enough to check the answers: the platform with the new service is
     validated whole in :func:`create`, which reports any error the platform had already.
+    ``memo`` keeps what was parsed, for :func:`create` to parse only what it changes.
     """
-    return facts_from(validate_platform(root, stages=MODEL).platform)
+    return facts_from(validate_platform(root, stages=INDEX, memo=memo).platform)
 
 
 def answered(
@@ -133,8 +132,12 @@ def create(
     repo: Path | None = None,
     dry_run: bool = False,
     signature: pygit2.Signature | None = None,
+    memo: Memo | None = None,
 ) -> Created:
-    """Check ``result`` with the platform in a copy, then write it (unless ``dry_run``).
+    """Check ``result`` with the platform, then write it (unless ``dry_run``).
+
+    The new and edited files are validated in memory, with every other file from disk
+    (``memo``: the parses :func:`platform_facts` made, reused for the files unchanged).
 
     Raises:
         SpecErrors: the platform with the new service has errors (nothing written).
@@ -149,23 +152,17 @@ def create(
         # Quoted, as a tag is text (`1.10` is not the number 1.1).
         roundtrip.set_in(data, ("spec", "images", name), DoubleQuotedScalarString(tag))
         files[path] = roundtrip.dump(data)
-    with tempfile.TemporaryDirectory(prefix="platform-new-") as tmp:
-        stage = Path(tmp)
-        copy_platform(root, stage)
-        for path, text in files.items():
-            (stage / path).parent.mkdir(parents=True, exist_ok=True)
-            (stage / path).write_text(text, encoding="utf-8")
-        validation = validate_platform(stage)
-        if validation.errors:
-            raise SpecErrors(
-                diagnostics=validation.diagnostics,
-                files=len(validation.files),
-                # The copy is gone when this is printed: lines of files that exist are
-                # shown from the platform (the new ones without their source line).
-                root=root,
-                message="The new service does not validate with the platform: nothing was written.",
-            )
-        lines = tuple(line for line in estimate(validation.platform) if line.name == name)
+    validation = validate_platform(root, overlay=files, memo=memo)
+    if validation.errors:
+        raise SpecErrors(
+            diagnostics=validation.diagnostics,
+            files=len(validation.files),
+            # Lines of files on disk are shown from the platform (the new ones, not
+            # written, without their source line).
+            root=root,
+            message="The new service does not validate with the platform: nothing was written.",
+        )
+    lines = tuple(line for line in estimate(validation.platform) if line.name == name)
     created = Created(
         name,
         files,
