@@ -56,6 +56,10 @@ def test_pull_requests_get_annotations_sarif_stale_checks_and_one_diff_comment()
     ):
         assert command in script
     assert report.MARKER in script  # the comment is found again by its marker
+    # A refused change (exit 1: PL313, PL314, invalid specs) still comments, then fails.
+    last = steps(workflow, "pull-request")[-1]
+    assert last["if"] == "always() && steps.diff.outputs.status == '1'"
+    assert "exit 1" in last["run"]
     assert "--method PATCH" in script
     assert any("upload-sarif" in step.get("uses", "") for step in steps(workflow, "pull-request"))
 

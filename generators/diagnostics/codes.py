@@ -101,6 +101,11 @@ RESOURCE_OFFER = _code(
 LIFECYCLE_JUMP = _code(
     "PL313", "lifecycle-jump", "a lifecycle stage moved more than one step in one change"
 )
+PROMOTION_NOT_ALONE = _code(
+    "PL314",
+    "promotion-not-alone",
+    "a promotion into a protected environment shares its change with other edits",
+)
 # Names that Kubernetes would reject.
 INVALID_NAME = _code("PL401", "invalid-name", "a name Kubernetes does not accept")
 NAME_TOO_LONG = _code("PL402", "name-too-long", "a name, or a name derived from it, is too long")

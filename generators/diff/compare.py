@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generators.diagnostics import Diagnostic, Severity, SpecErrors, codes
 from generators.diagnostics.suggest import did_you_mean
-from generators.diff import costs, impact, lifecycle
+from generators.diff import costs, impact, lifecycle, promotions
 from generators.diff.objects import TreeDiff, diff_objects, differing, objects
 from generators.domain.cost import Line, estimate
 from generators.domain.layout import PLATFORM_WIDE, WORKFLOWS_DIR, place
@@ -44,6 +44,8 @@ class Side:
     budgets: Mapping[str, tuple[Decimal, str]] = field(default_factory=dict)
     #: Each service's lifecycle stage.
     stages: Mapping[str, str] = field(default_factory=dict)
+    #: Its spec files' digests and its environments' pins (for PL314).
+    specs: promotions.Specs = field(default_factory=promotions.Specs)
 
 
 @dataclass(frozen=True)
@@ -89,19 +91,21 @@ def compile_base(root: Path, ref: str | None) -> Side:
     with tempfile.TemporaryDirectory(prefix="platform-base-") as tmp:
         git.export(repo, commit, prefix, SOURCE_TOPS, Path(tmp))
         rendering = render_platform(Path(tmp), prefix=prefix, tolerate=DATED)
-    errors = tuple(
-        d
-        for d in rendering.validation.diagnostics
-        if d.level is Severity.ERROR and d.code.id not in DATED
-    )
-    if errors:
-        return Side(label, sha, {}, errors)
-    return _side(label, sha, rendering)
+        errors = tuple(
+            d
+            for d in rendering.validation.diagnostics
+            if d.level is Severity.ERROR and d.code.id not in DATED
+        )
+        if errors:
+            return Side(label, sha, {}, errors)
+        return _side(label, sha, rendering, Path(tmp))
 
 
-def _side(label: str, commit: str | None, rendering: Rendering) -> Side:
-    stages = lifecycle.stages(rendering.validation.platform)
-    return Side(label, commit, _with_workflows(rendering), (), *_costs(rendering), stages)
+def _side(label: str, commit: str | None, rendering: Rendering, root: Path) -> Side:
+    validation = rendering.validation
+    stages = lifecycle.stages(validation.platform)
+    specs = promotions.read(root, validation.files, validation.platform)
+    return Side(label, commit, _with_workflows(rendering), (), *_costs(rendering), stages, specs)
 
 
 def _costs(rendering: Rendering) -> tuple[tuple[Line, ...], dict[str, tuple[Decimal, str]]]:
@@ -131,15 +135,19 @@ def compare(root: Path, base: str | None = None, environments: Sequence[str] = (
     """
     rendering = render_platform(root)
     rendering.validation.require_valid("Nothing to compare: fix the errors above first.")
-    head = _side("working tree", None, rendering)
+    head = _side("working tree", None, rendering, root)
     before_side = compile_base(root, base)
-    jumps = tuple(lifecycle.moves(before_side.stages, rendering.validation.platform))
-    if jumps:  # as a validation error would be: the PR comment lists them
+    platform = rendering.validation.platform
+    refused = (
+        *lifecycle.moves(before_side.stages, platform),
+        *promotions.alone(before_side.specs, head.specs, platform),
+    )
+    if refused:  # as validation errors would be: the PR comment lists them
         raise SpecErrors(
-            diagnostics=jumps,
+            diagnostics=tuple(sorted(refused, key=Diagnostic.sort_key)),
             files=len(rendering.validation.files),
             root=root,
-            message="Lifecycle stages move one step per pull request.",
+            message="This change breaks a rule of pull requests (docs/pull-requests.md).",
         )
     # Paths say which environments and apps exist; only differing files are parsed.
     apps_before = {place(p) for p in before_side.tree}

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from generators.diagnostics import Diagnostic, Severity
+from generators.diagnostics import Diagnostic, Severity, codes
 from generators.diff import costs, impact
 from generators.diff.compare import Diff
 from generators.diff.objects import FieldChange, ObjectChange, public
@@ -67,11 +67,20 @@ def invalid(
     counts = (
         f"{_count(errors, 'error')} and {_count(warnings, 'warning')} in {_count(files, 'file')}"
     )
+    if all(d.code.id in PULL_REQUEST_RULES for d in diagnostics):
+        # The specs are valid: a comparison found them (validate annotates none of these).
+        summary = (
+            f"> **This change breaks a rule of pull requests: {_count(errors, 'error')}.** "
+            "Nothing was compared. `platform diff` prints each at its line "
+            "(docs/pull-requests.md)."
+        )
+    else:
+        summary = f"> **The specs do not validate: {counts}.** Nothing was compared. {_ANNOTATED}"
     head = [
         MARKER,
         "## Platform diff",
         "",
-        f"> **The specs do not validate: {counts}.** Nothing was compared. {_ANNOTATED}",
+        summary,
         "",
         "| where | code | problem |",
         "|---|---|---|",
@@ -89,6 +98,9 @@ def invalid(
         out += row + "\n"
     return out
 
+
+#: What only a comparison with the base finds, the specs being valid on their own.
+PULL_REQUEST_RULES = frozenset({codes.LIFECYCLE_JUMP.id, codes.PROMOTION_NOT_ALONE.id})
 
 _ANNOTATED = (
     "Each problem is annotated at its line in the pull request's files; "
