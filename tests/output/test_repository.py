@@ -11,6 +11,8 @@ from tests.conftest import REPO, invoke
 
 HAND_WRITTEN = "name: ours\non: push\njobs: {}\n"
 GENERATED = "ledger-reconcile.yml"
+#: The protected environments' review gate (generators/domain/ci/review.py).
+GATE = "platform.protected.yml"
 
 
 def copy_repo(target: Path) -> Path:
@@ -32,6 +34,12 @@ def drop_source(repo: Path, service: str) -> None:
     spec.write_text(text[: text.index("  source:")])
 
 
+def unprotect(repo: Path) -> None:
+    """Production no longer protected: no review gate is generated."""
+    env = repo / "environments/production.yaml"
+    env.write_text(env.read_text().replace("  protected: true", "  protected: false"))
+
+
 def test_the_committed_workflows_are_fresh() -> None:
     rendering = pipeline.render_platform(REPO)
     drift = tree.compare(repository.directory(REPO), rendering.workflows, (), exclusive=True)
@@ -45,11 +53,12 @@ def test_render_writes_its_workflow_and_leaves_others_alone(tmp_path: Path) -> N
     (workflows(repo) / "ci.yml").write_text(HAND_WRITTEN)
     result = invoke("render", "--root", str(repo))
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert "Workflows in .github/workflows/ (1): 1 added, 0 changed, 0 removed." in result.stdout
-    assert (workflows(repo) / GENERATED).read_bytes() == (
-        REPO / ".github/workflows" / GENERATED
-    ).read_bytes()
-    assert (workflows(repo) / tree.MANIFEST).read_text().splitlines()[1:] == [GENERATED]
+    assert "Workflows in .github/workflows/ (2): 2 added, 0 changed, 0 removed." in result.stdout
+    for name in (GENERATED, GATE):
+        assert (workflows(repo) / name).read_bytes() == (
+            REPO / ".github/workflows" / name
+        ).read_bytes()
+    assert (workflows(repo) / tree.MANIFEST).read_text().splitlines()[1:] == [GENERATED, GATE]
     assert (workflows(repo) / "ci.yml").read_text() == HAND_WRITTEN
     assert invoke("render", "--check", "--root", str(repo)).exit_code == 0
 
@@ -57,13 +66,15 @@ def test_render_writes_its_workflow_and_leaves_others_alone(tmp_path: Path) -> N
 def test_a_workflow_no_longer_wanted_is_removed_with_the_manifest(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     drop_source(repo, "ledger-reconcile")
+    unprotect(repo)
     check = invoke("render", "--check", "--root", str(repo))
     assert check.exit_code == 2
     assert f"extra: .github/workflows/{GENERATED}" in check.stdout
-    assert ".github/workflows/ is stale" in check.stdout
+    assert f"extra: .github/workflows/{GATE}" in check.stdout
+    assert "and .github/workflows/ are stale" in check.stdout  # rendered/ too: unprotected
     result = invoke("render", "--root", str(repo))
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert "0 added, 0 changed, 1 removed." in result.stdout
+    assert "0 added, 0 changed, 2 removed." in result.stdout
     # The manifest went with the last generated workflow; hand-written ones stay.
     assert sorted(p.name for p in workflows(repo).iterdir()) == ["ci.yml", "platform.yml"]
     assert (workflows(repo) / "ci.yml").read_text() == HAND_WRITTEN
@@ -126,7 +137,7 @@ def test_the_cache_notices_a_deleted_workflow(tmp_path: Path) -> None:
     assert again.stdout == "rendered/ is up to date: no spec changed since the last render.\n"
     (workflows(repo) / GENERATED).unlink()
     restored = invoke("render", "--root", str(repo))
-    assert "Workflows in .github/workflows/ (1): 1 added" in restored.stdout
+    assert "Workflows in .github/workflows/ (2): 1 added" in restored.stdout
     assert (workflows(repo) / GENERATED).is_file()
 
 
@@ -145,6 +156,7 @@ def test_a_platform_without_workflows_creates_no_directory(tmp_path: Path) -> No
     repo = copy_repo(tmp_path / "repo")
     shutil.rmtree(repo / ".github")
     drop_source(repo, "ledger-reconcile")
+    unprotect(repo)
     result = invoke("render", "--root", str(repo))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "Workflows" not in result.stdout

@@ -16,6 +16,7 @@ from generators import pipeline
 from generators.domain.ci import actions
 from generators.domain.ci import workflow as builder
 from generators.domain.ci.plan import Plan, github_repository, image_repository, plans, registry
+from generators.domain.ci.review import REVIEW_WORKFLOW
 from generators.domain.ci.workflow import workflow
 from tests.conftest import REPO
 
@@ -28,10 +29,15 @@ def example_plans() -> dict[str, Plan]:
 
 
 def example_workflows() -> dict[str, dict[str, Any]]:
+    """The services' workflows (the review gate is tests/domain/ci/test_review.py's)."""
     rendering = pipeline.render_platform(REPO)
     files = {
         **{path: text for path, text in rendering.tree.items() if path.startswith("_ci/")},
-        **{f".github/workflows/{name}": text for name, text in rendering.workflows.items()},
+        **{
+            f".github/workflows/{name}": text
+            for name, text in rendering.workflows.items()
+            if f".github/workflows/{name}" != REVIEW_WORKFLOW
+        },
     }
     return {path: yaml.safe_load(text) for path, text in files.items()}
 

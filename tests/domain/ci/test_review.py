@@ -1,0 +1,118 @@
+"""The protected environments' review gate (generators/domain/ci/review.py): a real merge."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pygit2
+import pytest
+import yaml
+
+from generators import pipeline
+from generators.domain.ci.review import REVIEW_WORKFLOW
+from tests import gitrepo
+from tests.conftest import REPO
+
+NAME = REVIEW_WORKFLOW.rsplit("/", 1)[1]
+
+
+def copy_platform(target: Path) -> Path:
+    for top in ("platform", "environments", "templates"):
+        shutil.copytree(REPO / top, target / top)
+    return target
+
+
+def gate(root: Path) -> dict[str, Any]:
+    return yaml.safe_load(pipeline.render_platform(root).workflows[NAME])
+
+
+def test_a_change_to_production_waits_for_its_reviewers() -> None:
+    flow = gate(REPO)
+    # Every pull request runs it: a skipped job passes a required check, while a
+    # workflow filtered by paths would leave the check pending for ever.
+    assert flow["on"] == {"pull_request": {}}
+    assert flow["permissions"] == {}
+    assert list(flow["jobs"]) == ["changes", "review-production"]
+    review = flow["jobs"]["review-production"]
+    assert review["name"] == "review production"
+    assert review["environment"] == "production-review"
+    assert review["needs"] == "changes"
+    assert review["if"] == "needs.changes.outputs['production'] == 'true'"
+    assert review["permissions"] == {}
+    changes = flow["jobs"]["changes"]
+    assert changes["permissions"] == {"contents": "read"}
+    assert changes["outputs"] == {"production": "${{ steps.changed-production.outputs.changed }}"}
+    (step,) = (s for s in changes["steps"] if s.get("id") == "changed-production")
+    assert step["env"] == {"ENVIRONMENT": "production", "FILE": "environments/production.yaml"}
+    assert changes["steps"][0]["with"] == {"fetch-depth": 2, "persist-credentials": False}
+
+
+def test_every_protected_environment_has_its_own_review(tmp_path: Path) -> None:
+    root = copy_platform(tmp_path / "repo")
+    staging = root / "environments/staging.yaml"
+    staging.write_text(
+        staging.read_text().replace("  order: 1\n", "  order: 1\n  protected: true\n")
+    )
+    flow = gate(root)
+    assert list(flow["jobs"]) == ["changes", "review-staging", "review-production"]
+    assert flow["jobs"]["review-staging"]["environment"] == "staging-review"
+
+
+def test_no_protected_environment_no_gate(tmp_path: Path) -> None:
+    root = copy_platform(tmp_path / "repo")
+    production = root / "environments/production.yaml"
+    text = production.read_text()
+    assert "  protected: true  #" in text
+    production.write_text(text.replace("  protected: true  #", "  protected: false  #"))
+    assert NAME not in pipeline.render_platform(root).workflows
+
+
+def test_a_nested_platform_names_the_file_from_the_repository(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    root = copy_platform(tmp_path / "infra")
+    changes = gate(root)["jobs"]["changes"]
+    assert changes["steps"][1]["env"]["FILE"] == "infra/environments/production.yaml"
+
+
+def _merge(repo: pygit2.Repository, branch_tip: str, base_tip: str) -> None:
+    """Check out the merge of a pull request into its base, as GitHub's refs/pull/N/merge."""
+    when = pygit2.Signature(*gitrepo.AUTHOR, gitrepo.EPOCH + 9 * 86_400, 0)
+    index = repo.merge_commits(base_tip, branch_tip)
+    tree = index.write_tree(repo)
+    merge = repo.create_commit(None, when, when, "Merge", tree, [base_tip, branch_tip])
+    repo.checkout_tree(repo.get(merge), strategy=pygit2.enums.CheckoutStrategy.FORCE)
+    repo.set_head(merge)
+
+
+@pytest.mark.parametrize(
+    ("rel", "changed"),
+    [("environments/production.yaml", "true"), ("environments/staging.yaml", "false")],
+)
+def test_the_detecting_step_sees_what_the_merge_changes(
+    tmp_path: Path, rel: str, changed: str
+) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    root = copy_platform(tmp_path / "repo")
+    repo = gitrepo.init(root)
+    base = gitrepo.commit(repo, "Base")
+    branch = repo.branches.local.create("promote", repo.get(base))
+    repo.checkout(branch)
+    path = root / rel
+    path.write_text(path.read_text() + "# a change\n")
+    tip = gitrepo.commit(repo, "The pull request", day=1)
+    _merge(repo, tip, base)
+    (step,) = (s for s in gate(REPO)["jobs"]["changes"]["steps"] if s.get("id"))
+    output = tmp_path / "output"
+    output.touch()
+    subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", step["run"]],
+        cwd=root,
+        env={**os.environ, **step["env"], "GITHUB_OUTPUT": str(output)},
+        check=True,
+    )
+    assert output.read_text() == f"changed={changed}\n"
