@@ -181,6 +181,13 @@ def rollback_command(
 @click.option(
     "--all", "train", is_flag=True, help="Every service that runs in both: a release train."
 )
+@click.option(
+    "--with",
+    "overrides",
+    multiple=True,
+    metavar="PATH",
+    help="An override of SERVICE's block for --from to copy too, e.g. env.FEATURE_X (repeatable).",
+)
 @format_option(
     DIFF_FORMATS, help="Format of the diff printed at the end (markdown: for the pull request)."
 )
@@ -193,6 +200,7 @@ def promote_command(
     target: str,
     skip: bool,
     train: bool,
+    overrides: tuple[str, ...],
     fmt: str,
     root: Path | None,
 ) -> int:
@@ -204,6 +212,9 @@ def promote_command(
     rendered; if it does not validate, nothing is changed. The diff against HEAD is
     what to put in the pull request.
 
+    `--with PATH` copies an override of the service's block for the source environment
+    (`spec.environments.<from>.PATH`) into its block for the target, with the image.
+
     With `--all` instead of SERVICE, every service that runs in both environments is
     promoted in one change (a release train); a table says what moved, and why the
     others stayed.
@@ -211,6 +222,7 @@ def promote_command(
     \b
     Example:
       platform promote checkout-api --from staging --to production --format markdown > pr.md
+      platform promote web --from staging --to production --with env.NEW_CHECKOUT
       platform promote --all --from staging --to production
     """
     from generators.diff import report
@@ -218,6 +230,8 @@ def promote_command(
 
     if train == (service is not None):
         raise click.UsageError("name one SERVICE, or pass --all for every service")
+    if train and overrides:
+        raise click.UsageError("--with copies one service's overrides: name the SERVICE")
     if train:
         moved = promote.promote_all(platform_root(ctx), source, target, skip=skip)
         click.echo(promote.train_table(moved), err=True, nl=False)
@@ -225,12 +239,15 @@ def promote_command(
             click.echo(report.render(moved.diff, fmt, color=color() and fmt == "text"), nl=False)
         return EXIT_OK
     assert service is not None
-    done = promote.promote(platform_root(ctx), service, source, target, skip=skip)
+    done = promote.promote(
+        platform_root(ctx), service, source, target, skip=skip, overrides=overrides
+    )
     if done.diff is None:
         click.echo(f"{service} already runs {done.tag} in {target}: nothing to promote.")
         return EXIT_OK
-    was = f" (was {done.previous})" if done.previous else ""
-    click.echo(f"Promoted {service} {done.tag} from {source} to {target}{was}.", err=True)
+    was = f" (was {done.previous})" if done.previous and done.previous != done.tag else ""
+    also = f", with {', '.join(done.overrides)}" if done.overrides else ""
+    click.echo(f"Promoted {service} {done.tag} from {source} to {target}{was}{also}.", err=True)
     click.echo(report.render(done.diff, fmt, color=color() and fmt == "text"), nl=False)
     return EXIT_OK
 

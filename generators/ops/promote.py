@@ -2,13 +2,17 @@
 
 The source environment's pin is what runs there only if the committed rendered tree
 says so: a promotion copies what was reviewed and synced, never a pin still waiting
-for its own pull request. Nothing is left changed when the result does not validate.
+for its own pull request. Named overrides of the service's block for the source
+environment (`--with env.FEATURE_X`) are copied into its block for the target. Nothing
+is left changed when the result does not validate.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
@@ -36,10 +40,24 @@ class Promotion:
     #: The target's pin before (None: it had none).
     previous: str | None
     diff: Diff | None = None
+    #: The overrides copied from the source's block (dotted paths in it).
+    overrides: tuple[str, ...] = ()
 
 
-def promote(root: Path, service: str, source: str, target: str, *, skip: bool = False) -> Promotion:
+def promote(
+    root: Path,
+    service: str,
+    source: str,
+    target: str,
+    *,
+    skip: bool = False,
+    overrides: Sequence[str] = (),
+) -> Promotion:
     """Pin ``service`` in ``target`` to what runs in ``source``, validate, render, diff.
+
+    ``overrides`` are dotted paths in the service's block for ``source``
+    (`spec.environments.<source>`), e.g. ``env.FEATURE_X``, copied into its block for
+    ``target`` with the image.
 
     Raises:
         UsageError: outside git, an unknown service or environment, a promotion down
@@ -52,9 +70,65 @@ def promote(root: Path, service: str, source: str, target: str, *, skip: bool = 
     _known(platform, service, source, target)
     _direction(platform, source, target)
     done = _plan(root, platform, service, source, target, skip)
-    if done.previous != done.tag:
-        done.diff = _apply(root, target, {service: done.tag})
+    copied = _overrides(platform, service, source, target, overrides)
+    done.overrides = tuple(".".join(path) for path in copied)
+    if done.previous != done.tag or copied:
+        file = platform.services[service][0].source.file
+        done.diff = _apply(root, target, {service: done.tag}, {file: (source, copied)})
     return done
+
+
+def _overrides(
+    platform: Platform, service: str, source: str, target: str, wanted: Sequence[str]
+) -> list[tuple[str, ...]]:
+    """The override paths to copy: each present in the source's block, new to the target's.
+
+    Raises:
+        UsageError: a path the service's block for ``source`` does not set.
+    """
+    doc = platform.services[service][0]
+    blocks = doc.source.data.get("spec", {}).get("environments") or {}
+    given, there = blocks.get(source) or {}, blocks.get(target) or {}
+    out = []
+    for dotted_path in wanted:
+        path = tuple(dotted_path.split("."))
+        value = _get(given, path)
+        if value is _MISSING:
+            known = sorted(_paths(given))
+            raise UsageError(
+                message=f"{service}'s block for {source} in {doc.source.file} sets no "
+                f"{dotted_path!r}",
+                hint=did_you_mean(dotted_path, known, what="overrides")
+                or (
+                    f"it sets: {', '.join(known)}"
+                    if known
+                    else f"it has no `spec.environments.{source}` overrides to copy"
+                ),
+            )
+        if _get(there, path) != value and path not in out:
+            out.append(path)
+    return out
+
+
+_MISSING = object()
+
+
+def _get(data: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        if not isinstance(data, dict) or part not in data:
+            return _MISSING
+        data = data[part]
+    return data
+
+
+def _paths(data: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Every dotted path of a block, its mappings' and their keys' (two levels)."""
+    out = []
+    for key, value in data.items():
+        out.append(prefix + key)
+        if isinstance(value, dict) and not prefix:
+            out += _paths(value, f"{key}.")
+    return out
 
 
 @dataclass
@@ -171,27 +245,64 @@ def _plan(
     return Promotion(service, source, target, tag, envs[target].spec.images.get(service))
 
 
-def _apply(root: Path, target: str, pins: dict[str, str]) -> Diff:
-    """Write the pins, render; put everything back if it does not validate."""
+def _apply(
+    root: Path,
+    target: str,
+    pins: dict[str, str],
+    overrides: Mapping[str, tuple[str, list[tuple[str, ...]]]] | None = None,
+) -> Diff:
+    """Write the pins (and copy the overrides), render; put everything back if it fails.
+
+    ``overrides`` maps a service's spec file to (source, the paths to copy from its
+    block for source into its block for ``target``).
+    """
     path = root / "environments" / f"{target}.yaml"
-    saved = path.read_bytes()
+    saved = {path: path.read_bytes()}
     data = roundtrip.load(path)
     for service, tag in sorted(pins.items()):
         # Quoted, as a tag is text (`1.10` is not the number 1.1).
         roundtrip.set_in(data, ("spec", "images", service), DoubleQuotedScalarString(tag))
-    roundtrip.write(path, roundtrip.dump(data))
+    texts = {path: roundtrip.dump(data)}
+    for rel, (source, paths) in sorted((overrides or {}).items()):
+        if not paths:
+            continue
+        spec_file = root / rel
+        saved[spec_file] = spec_file.read_bytes()
+        spec = roundtrip.load(spec_file)
+        blocks = ("spec", "environments")
+        for part in paths:  # ruamel's nodes, copied: their comments and layout go along
+            roundtrip.copy_entry(spec, (*blocks, source, *part), (*blocks, target, *part))
+        texts[spec_file] = roundtrip.dump(spec)
+    for file, text in texts.items():
+        roundtrip.write(file, text)
+    what = ", ".join(f"{s} {t}" for s, t in sorted(pins.items()))
     outcome = render_to_disk(root)
     if outcome.errors:
-        path.write_bytes(saved)
-        render_to_disk(root)  # the tree as it was
-        what = ", ".join(f"{s} {t}" for s, t in sorted(pins.items()))
+        _restore(root, saved)
         raise SpecErrors(
             diagnostics=outcome.diagnostics,
             files=outcome.specs,
             root=root,
             message=f"Nothing was promoted: {what} does not validate in {target}.",
         )
-    return compare(root, "HEAD", [target])
+    try:
+        return compare(root, "HEAD", [target])
+    except SpecErrors as refused:  # a rule of pull requests: its own, if target is protected
+        _restore(root, saved)
+        raise SpecErrors(
+            diagnostics=refused.diagnostics,
+            files=refused.files,
+            root=root,
+            message=f"Nothing was promoted: {what} into {target} would share its pull "
+            "request with the changes since HEAD; commit or stash those first.",
+        ) from None
+
+
+def _restore(root: Path, saved: Mapping[Path, bytes]) -> None:
+    """The files as they were, and the rendered tree with them."""
+    for file, data in saved.items():
+        file.write_bytes(data)
+    render_to_disk(root)
 
 
 def _known(platform: Platform, service: str | None, *environments: str) -> None:

@@ -6,6 +6,7 @@ loader (generators/source/load.py) reads specs with the fast safe loader instead
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import tempfile
@@ -16,7 +17,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
-__all__ = ["CommentedMap", "dump", "load", "loads", "parse", "set_in", "write"]
+__all__ = ["CommentedMap", "copy_entry", "dump", "load", "loads", "parse", "set_in", "write"]
 
 from generators.errors import UsageError
 
@@ -26,7 +27,14 @@ def _yaml() -> YAML:
     yaml.preserve_quotes = True
     yaml.width = 4096  # never fold long values (ciphertext) across lines
     yaml.indent(mapping=2, sequence=4, offset=2)
+    # `null` stays `null` (ruamel would write nothing after the colon): in an override
+    # it removes what the spec sets, and should read so.
+    yaml.representer.add_representer(type(None), _null)
     return yaml
+
+
+def _null(representer: Any, _: None) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
 def load(path: Path) -> Any:
@@ -67,6 +75,24 @@ def set_in(data: Any, path: Sequence[str], value: Any) -> None:
             raise UsageError(message=f"`{'.'.join(path)}`: {part!r} is not a mapping")
         current = child
     current[path[-1]] = value
+
+
+def copy_entry(data: Any, source: Sequence[str], target: Sequence[str]) -> None:
+    """Copy ``data[source]`` to ``data[target]``, with the comment at the end of its line.
+
+    A comment is ruamel's token on the parent mapping; one that runs on past the line
+    (blank lines, comments before the next key) belongs to what follows, and stays.
+    """
+    parent = data
+    for part in source[:-1]:
+        parent = parent[part]
+    set_in(data, target, copy.deepcopy(parent[source[-1]]))
+    token = parent.ca.items.get(source[-1]) if isinstance(parent, CommentedMap) else None
+    if token and len(token) > 2 and token[2] is not None and token[2].value.count("\n") <= 1:
+        destination = data
+        for part in target[:-1]:
+            destination = destination[part]
+        destination.ca.items[target[-1]] = copy.deepcopy(token)
 
 
 def dump(data: Any) -> str:

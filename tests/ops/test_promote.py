@@ -121,6 +121,7 @@ def test_outside_git_nothing_is_written(tmp_path: Path) -> None:
 def test_a_release_train_promotes_every_service_in_one_change(repo: Path) -> None:
     staging = repo / "environments/staging.yaml"  # a pin still under review stays behind
     staging.write_text(staging.read_text().replace('web: "2.7.3"', 'web: "2.8.0"'))
+    gitrepo.commit(pygit2.Repository(str(repo)), "web 2.8.0 in staging, not rendered yet", day=1)
     done = invoke(
         "promote", "--all", "--from", "staging", "--to", "production",
         "--root", str(repo), "--format", "json",
@@ -159,3 +160,74 @@ def test_history_shows_a_promotion_as_such(repo: Path) -> None:
     assert newest["promotions"] == [{"from": "staging", "to": "production", "tag": "3.1.4"}]
     table = invoke("history", "checkout-api", "--root", str(repo)).stdout
     assert "promotion staging → production (3.1.4)" in table
+
+
+def test_a_promotion_into_production_is_its_own_change(repo: Path) -> None:
+    web = repo / "platform/services/web.yaml"  # a change since HEAD, not committed
+    web.write_text(web.read_text() + "# an unrelated edit\n")
+    before = files(repo)
+    done = invoke(
+        "promote", "checkout-api", "--from", "staging", "--to", "production", "--root", str(repo)
+    )
+    assert done.exit_code == 1
+    out = done.stdout + done.stderr
+    assert "error[PL314]" in out
+    assert "also changes platform/services/web.yaml" in out
+    assert "Nothing was promoted: checkout-api 3.1.4 into production" in out
+    assert files(repo) == before  # the pin and the rendered tree put back
+
+
+def _with_staging_flag(repo: Path) -> None:
+    """checkout-api's staging block turns a flag on, committed and rendered."""
+    spec = repo / "platform/services/checkout-api.yaml"
+    text = spec.read_text()
+    flag = '        NEW_CHECKOUT: "on"  # the flow under test\n'
+    block = "  environments:\n    staging:\n      env:\n" + flag
+    spec.write_text(text.replace("  environments:\n", block, 1))
+    assert invoke("render", "--root", str(repo)).exit_code == 0
+    gitrepo.clean(repo)
+    gitrepo.commit(pygit2.Repository(str(repo)), "checkout-api: NEW_CHECKOUT in staging", day=1)
+
+
+def test_named_overrides_go_along_with_the_image(repo: Path) -> None:
+    _with_staging_flag(repo)
+    done = invoke(
+        "promote", "checkout-api", "--from", "staging", "--to", "production",
+        "--with", "env.NEW_CHECKOUT", "--root", str(repo), "--format", "json",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert "Promoted checkout-api 3.1.4 from staging to production" in done.stderr
+    assert "with env.NEW_CHECKOUT" in done.stderr
+    spec = (repo / "platform/services/checkout-api.yaml").read_text()
+    production = spec[spec.index("    production:\n") :]
+    assert 'NEW_CHECKOUT: "on"  # the flow under test' in production  # comment kept
+    changed = [
+        (c["environment"], c["kind"], c["name"], f["path"], f["new"])
+        for c in json.loads(done.stdout)["changes"]
+        for f in c["fields"]
+    ]
+    assert (
+        "production",
+        "Rollout",
+        "checkout-api",
+        "spec.template.spec.containers[checkout-api].env[NEW_CHECKOUT]",
+        {"name": "NEW_CHECKOUT", "value": "on"},
+    ) in changed, changed
+    # Its own pull request still: the only spec change outside production's pins is
+    # checkout-api's block for production (PL314 allows exactly that).
+    assert "PL314" not in done.stdout + done.stderr
+
+
+def test_an_override_the_source_does_not_set_is_refused_before_writing(repo: Path) -> None:
+    _with_staging_flag(repo)
+    before = files(repo)
+    done = invoke(
+        "promote", "checkout-api", "--from", "staging", "--to", "production",
+        "--with", "env.NEW_CHEKOUT", "--root", str(repo),
+    )  # fmt: skip
+    assert done.exit_code == 3
+    assert "block for staging in platform/services/checkout-api.yaml sets no 'env.NEW_CHEKOUT'" in (
+        done.stderr
+    )
+    assert "hint: did you mean 'env.NEW_CHECKOUT'?" in done.stderr
+    assert files(repo) == before
