@@ -9,6 +9,7 @@ exactly that: so the pull request may change nothing else among the specs, neith
 another file, nor that environment's file beyond its pins, nor a promoted service's
 spec outside its block for the environment (the rendered tree and workflows follow from
 the specs, and are not counted).
+
 The generated CI holds such a pull request for the environment's reviewers
 (generators/domain/ci/review.py).
 """
@@ -42,8 +43,6 @@ class Specs:
     order: Mapping[str, int] = field(default_factory=dict)
     #: Every environment -> its file's data but its pins, as canonical JSON.
     rest: Mapping[str, str] = field(default_factory=dict)
-    #: Each environment -> its spec file.
-    files: Mapping[str, str] = field(default_factory=dict)
     #: (service spec file, protected environment) -> the spec but its block for that
     #: environment, as canonical JSON.
     outside: Mapping[tuple[str, str], str] = field(default_factory=dict)
@@ -57,14 +56,13 @@ def read(root: Path, files: tuple[str, ...], platform: Platform) -> Specs:
     rest = {
         name: _without_pins(doc.source.data) for name, (doc, _) in platform.environments.items()
     }
-    names = {name: doc.source.file for name, (doc, _) in platform.environments.items()}
     guarded = [name for name, (_, env) in platform.environments.items() if env.spec.protected]
     outside = {
         (doc.source.file, env): _without_block(doc.source.data, env)
         for doc, _ in platform.services.values()
         for env in guarded
     }
-    return Specs(digests, pins, order, rest, names, outside)
+    return Specs(digests, pins, order, rest, outside)
 
 
 def _without_pins(data: Mapping[str, object]) -> str:

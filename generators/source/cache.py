@@ -57,7 +57,12 @@ def directory() -> Path | None:
         return None
     if chosen:
         return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home directory (a bare container): no cache
+            return None
     return Path(base) / "platform-compiler"
 
 
@@ -105,7 +110,7 @@ def get(digest: str) -> Any | None:
     try:
         blob = (store / digest[:2] / digest[2:]).read_bytes()
         stored, data = _Unpickler(io.BytesIO(blob)).load()
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, IndexError):
+    except Exception:  # noqa: BLE001 - a missing or damaged entry is a miss, never an error
         return None
     return data if stored == digest else None
 
