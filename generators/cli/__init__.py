@@ -72,7 +72,7 @@ def run(argv: list[str] | None = None) -> int:
         click.echo("Aborted.", err=True)
         return 130
     except SpecErrors as exc:  # the user's specs: every problem, then what was not done
-        echo_diagnostics(exc.diagnostics, exc.root, exc.files, err=exc.stderr)
+        echo_diagnostics(exc.diagnostics, exc.root, exc.files, err=exc.stderr, sources=exc.sources)
         click.echo(exc.message, err=exc.stderr)
         return exc.exit_code
     except UsageError as exc:

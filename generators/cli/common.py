@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -102,11 +102,24 @@ def color() -> bool:
 
 
 def echo_diagnostics(
-    diagnostics: Sequence[Diagnostic], root: Path, files: int, *, err: bool = False
+    diagnostics: Sequence[Diagnostic],
+    root: Path,
+    files: int,
+    *,
+    err: bool = False,
+    sources: Mapping[str, str] | None = None,
 ) -> None:
-    """Print a run's problems as `platform validate` does (coloured on a terminal)."""
+    """Print a run's problems as `platform validate` does (coloured on a terminal).
+
+    ``sources``: the text of files not written, shown in place of the disk's.
+    """
     text = formats.render(
-        diagnostics, fmt="human", root=root, files=files, color=not err and color()
+        diagnostics,
+        fmt="human",
+        root=root,
+        files=files,
+        color=not err and color(),
+        sources=sources,
     )
     click.echo(text, nl=False, err=err)
 

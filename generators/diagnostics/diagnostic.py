@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -131,11 +131,14 @@ class SpecErrors(PlatformError):
         root: Path,
         message: str,
         stderr: bool = False,
+        sources: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.diagnostics = tuple(diagnostics)
         self.files = files
         self.root = root
         self.message = message
+        #: The text of files checked but not written (`platform new`), for their lines.
+        self.sources = dict(sources or {})
         #: Print on standard error (commands whose output is data, such as a table).
         self.stderr = stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -24,8 +24,15 @@ def render(
     root: Path,
     files: int,
     color: bool = False,
+    sources: Mapping[str, str] | None = None,
 ) -> str:
-    """Format every diagnostic of a run in ``fmt`` (one of :data:`FORMATS`)."""
+    """Format every diagnostic of a run in ``fmt`` (one of :data:`FORMATS`).
+
+    ``sources`` holds the text of files that are not (or not yet so) on disk, by path: a
+    change validated before it is written shows its own lines under its problems.
+    """
+    if fmt == "human":
+        return human(diagnostics, root, files, color, sources)
     formatter = _FORMATTERS[fmt]
     return formatter(diagnostics, root, files, color)
 
@@ -34,10 +41,16 @@ def render(
 REDACTED = "<redacted>"
 
 
-def human(diagnostics: Sequence[Diagnostic], root: Path, files: int, color: bool) -> str:
+def human(
+    diagnostics: Sequence[Diagnostic],
+    root: Path,
+    files: int,
+    color: bool,
+    texts: Mapping[str, str] | None = None,
+) -> str:
     """``path:line:col: error[CODE]: message``, the source line with a caret, the hint."""
     lines: list[str] = []
-    sources = _SourceCache(root)
+    sources = _SourceCache(root, texts)
     for diagnostic in diagnostics:
         loc = diagnostic.location
         level = diagnostic.level.value
@@ -178,9 +191,11 @@ _FORMATTERS: dict[str, Callable[[Sequence[Diagnostic], Path, int, bool], str]] =
 class _SourceCache:
     """Reads each file once, for the source lines shown under diagnostics."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, texts: Mapping[str, str] | None = None) -> None:
         self.root = root
-        self.files: dict[str, list[str] | None] = {}
+        self.files: dict[str, list[str] | None] = {
+            file: text.splitlines() for file, text in (texts or {}).items()
+        }
 
     def line(self, file: str, line: int) -> str | None:
         if file not in self.files:

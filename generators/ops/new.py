@@ -157,10 +157,9 @@ def create(
         raise SpecErrors(
             diagnostics=validation.diagnostics,
             files=len(validation.files),
-            # Lines of files on disk are shown from the platform (the new ones, not
-            # written, without their source line).
             root=root,
             message="The new service does not validate with the platform: nothing was written.",
+            sources=files,  # the lines of the new and edited files, as they would be
         )
     lines = tuple(line for line in estimate(validation.platform) if line.name == name)
     created = Created(

@@ -90,6 +90,8 @@ def test_a_database_class_no_environment_offers_writes_nothing(root: Path) -> No
     out = done.stdout + done.stderr
     assert "platform/services/orders.yaml:" in out
     assert "error[PL311]: postgres class 'ha' is not offered" in out
+    # The new file's own line under it, though it was never written.
+    assert " 31 |     - {type: postgres, class: ha, name: database}" in out
     assert "Known postgres classes: 'small'" in out
     assert "nothing was written" in out
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
