@@ -35,7 +35,7 @@ class CITarget(Target):
 
     def review(self, context: PlatformContext) -> File | None:
         """The workflow that holds a change to a protected environment for its reviewers."""
-        flow = review.text(context.platform, context.repository_path)
+        flow = review.text(context.platform, context.repository_path, context.output_dir)
         return None if flow is None else File(flow, root="repository")
 
     def workflow(self, context: PlatformContext, plan: Plan) -> File:

@@ -1,13 +1,17 @@
 """The platform repository's review gate: a pull request changing a protected environment.
 
-A change to ``environments/<env>.yaml`` of a protected environment (a promotion sets a
-pin there) waits for a required reviewer: the job ``review <env>`` runs in the GitHub
-environment ``<env>-review``, whose protection rule names the reviewers, and stays
-pending until one approves. Made a required status check, it holds the merge. A pull
-request that leaves the file alone skips the job, which GitHub counts as passing, so
+A pull request that changes what a protected environment runs waits for a required
+reviewer: its spec file (``environments/<env>.yaml``, where a promotion sets a pin) or
+its rendered output (``rendered/<env>/`` and the Argo CD and silence files of it, which
+every spec change reaching the environment changes: a service's block for it, a team's
+secret, and `platform render --check` keeps them fresh). The job ``review <env>`` runs in
+the GitHub environment ``<env>-review``, whose protection rule names the reviewers, and
+stays pending until one approves. Made a required status check, it holds the merge. A
+pull request that changes none of it skips the job, which GitHub counts as passing, so
 the check can be required on every pull request (a workflow filtered by `paths` would
-leave it pending instead). That the promotion comes alone is `platform diff`'s rule
-(PL314, generators/diff/promotions.py). Set-up: docs/ci.md.
+leave it pending instead); when the detecting job fails, the review is asked for. That
+a promotion comes alone is `platform diff`'s rule (PL314, generators/diff/promotions.py).
+Set-up: docs/ci.md.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from generators.domain.ci.actions import annotate, uses
-from generators.domain.layout import WORKFLOWS_DIR
+from generators.domain.layout import OUTPUT_DIR, WORKFLOWS_DIR, environment_prefixes
 from generators.emit import dump
 from generators.model.platform import Platform
 
@@ -25,11 +29,14 @@ RUNNER = "ubuntu-latest"
 
 # The pull request's merge commit against its base: its first parent is the base, so
 # `HEAD^1 HEAD` is exactly what merging changes.
+# PATHS is one path a line (names are DNS labels and fixed directories: no spaces).
 _CHANGED = """\
-if git diff --quiet HEAD^1 HEAD -- "$FILE"; then
+mapfile -t paths <<< "$PATHS"
+if git diff --quiet HEAD^1 HEAD -- "${paths[@]}"; then
   echo "changed=false" >> "$GITHUB_OUTPUT"
 else
-  echo "$FILE changes: a reviewer of $ENVIRONMENT must approve."
+  echo "This pull request changes what $ENVIRONMENT runs: a reviewer of it must approve."
+  git diff --stat HEAD^1 HEAD -- "${paths[@]}"
   echo "changed=true" >> "$GITHUB_OUTPUT"
 fi
 """
@@ -40,19 +47,28 @@ def review_environment(environment: str) -> str:
     return f"{environment}-review"
 
 
-def protected(platform: Platform, repository_path: str = "") -> dict[str, str]:
-    """Each protected environment's spec file (from the repository's root), in promotion order."""
+def protected(
+    platform: Platform, repository_path: str = "", output_dir: str = OUTPUT_DIR
+) -> dict[str, tuple[str, ...]]:
+    """Each protected environment's paths, from the repository's root, in promotion order.
+
+    Its spec file, then its rendered output's directories.
+    """
     envs = sorted(
         (env.spec.order, name, repository_path + doc.source.file)
         for name, (doc, env) in platform.environments.items()
         if env.spec.protected
     )
-    return {name: file for _, name, file in envs}
+    out = f"{repository_path}{output_dir}/"
+    return {
+        name: (file, *(out + prefix for prefix in environment_prefixes(name)))
+        for _, name, file in envs
+    }
 
 
-def text(platform: Platform, repository_path: str = "") -> str | None:
+def text(platform: Platform, repository_path: str = "", output_dir: str = OUTPUT_DIR) -> str | None:
     """The workflow file, or None when no environment is protected."""
-    flow = workflow(protected(platform, repository_path))
+    flow = workflow(protected(platform, repository_path, output_dir))
     if flow is None:
         return None
     header = [
@@ -63,10 +79,10 @@ def text(platform: Platform, repository_path: str = "") -> str | None:
     return "\n".join(header) + "\n" + annotate(dump(flow))
 
 
-def workflow(environments: dict[str, str]) -> dict[str, Any] | None:
+def workflow(environments: dict[str, tuple[str, ...]]) -> dict[str, Any] | None:
     """The workflow as data: one detecting job, then a review job per protected environment.
 
-    ``environments`` maps each protected environment to its spec file.
+    ``environments`` maps each protected environment to the paths whose change it reviews.
     """
     if not environments:
         return None
@@ -81,10 +97,10 @@ def workflow(environments: dict[str, str]) -> dict[str, Any] | None:
         {
             "name": f"Does it change {env}?",
             "id": f"changed-{env}",
-            "env": {"ENVIRONMENT": env, "FILE": file},
+            "env": {"ENVIRONMENT": env, "PATHS": "\n".join(paths)},
             "run": _CHANGED,
         }
-        for env, file in environments.items()
+        for env, paths in environments.items()
     ]
     jobs: dict[str, Any] = {
         "changes": {
@@ -101,7 +117,9 @@ def workflow(environments: dict[str, str]) -> dict[str, Any] | None:
         jobs[f"review-{env}"] = {
             "name": f"review {env}",
             "needs": "changes",
-            "if": f"needs.changes.outputs['{env}'] == 'true'",
+            # Fails closed: if the detecting job fails, the review is asked for anyway.
+            "if": f"!cancelled() && (needs.changes.result != 'success' "
+            f"|| needs.changes.outputs['{env}'] == 'true')",
             "runs-on": RUNNER,
             # Pending until a required reviewer of this GitHub environment approves.
             "environment": review_environment(env),

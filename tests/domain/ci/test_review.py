@@ -41,13 +41,23 @@ def test_a_change_to_production_waits_for_its_reviewers() -> None:
     assert review["name"] == "review production"
     assert review["environment"] == "production-review"
     assert review["needs"] == "changes"
-    assert review["if"] == "needs.changes.outputs['production'] == 'true'"
+    # Fails closed: a detecting job that fails asks for the review too.
+    assert review["if"] == (
+        "!cancelled() && (needs.changes.result != 'success' "
+        "|| needs.changes.outputs['production'] == 'true')"
+    )
     assert review["permissions"] == {}
     changes = flow["jobs"]["changes"]
     assert changes["permissions"] == {"contents": "read"}
     assert changes["outputs"] == {"production": "${{ steps.changed-production.outputs.changed }}"}
     (step,) = (s for s in changes["steps"] if s.get("id") == "changed-production")
-    assert step["env"] == {"ENVIRONMENT": "production", "FILE": "environments/production.yaml"}
+    assert step["env"]["ENVIRONMENT"] == "production"
+    assert step["env"]["PATHS"].splitlines() == [
+        "environments/production.yaml",  # its pins: promotions
+        "rendered/production/",  # what any spec change does to it (render --check: fresh)
+        "rendered/_argocd/production/",
+        "rendered/_silences/production/",
+    ]
     assert changes["steps"][0]["with"] == {"fetch-depth": 2, "persist-credentials": False}
 
 
@@ -75,7 +85,8 @@ def test_a_nested_platform_names_the_file_from_the_repository(tmp_path: Path) ->
     (tmp_path / ".git").mkdir()
     root = copy_platform(tmp_path / "infra")
     changes = gate(root)["jobs"]["changes"]
-    assert changes["steps"][1]["env"]["FILE"] == "infra/environments/production.yaml"
+    paths = changes["steps"][1]["env"]["PATHS"].splitlines()
+    assert paths[:2] == ["infra/environments/production.yaml", "infra/rendered/production/"]
 
 
 def _merge(repo: pygit2.Repository, branch_tip: str, base_tip: str) -> None:
@@ -90,7 +101,14 @@ def _merge(repo: pygit2.Repository, branch_tip: str, base_tip: str) -> None:
 
 @pytest.mark.parametrize(
     ("rel", "changed"),
-    [("environments/production.yaml", "true"), ("environments/staging.yaml", "false")],
+    [
+        ("environments/production.yaml", "true"),
+        # a service's block for production: only its rendered output says so
+        ("rendered/production/web/manifests.yaml", "true"),
+        ("rendered/_argocd/production/manifests.yaml", "true"),
+        ("environments/staging.yaml", "false"),
+        ("rendered/staging/web/manifests.yaml", "false"),
+    ],
 )
 def test_the_detecting_step_sees_what_the_merge_changes(
     tmp_path: Path, rel: str, changed: str
@@ -98,11 +116,13 @@ def test_the_detecting_step_sees_what_the_merge_changes(
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     root = copy_platform(tmp_path / "repo")
+    shutil.copytree(REPO / "rendered", root / "rendered")
     repo = gitrepo.init(root)
     base = gitrepo.commit(repo, "Base")
     branch = repo.branches.local.create("promote", repo.get(base))
     repo.checkout(branch)
     path = root / rel
+    assert path.is_file(), rel
     path.write_text(path.read_text() + "# a change\n")
     tip = gitrepo.commit(repo, "The pull request", day=1)
     _merge(repo, tip, base)
@@ -111,6 +131,7 @@ def test_the_detecting_step_sees_what_the_merge_changes(
     output.touch()
     subprocess.run(
         ["bash", "-eo", "pipefail", "-c", step["run"]],
+        capture_output=True,
         cwd=root,
         env={**os.environ, **step["env"], "GITHUB_OUTPUT": str(output)},
         check=True,
