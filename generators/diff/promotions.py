@@ -41,6 +41,8 @@ class Specs:
     pins: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     #: Every environment -> its place in the promotion chain (`order`).
     order: Mapping[str, int] = field(default_factory=dict)
+    #: The protected environments.
+    protected: frozenset[str] = frozenset()
     #: Every environment -> its file's data but its pins, as canonical JSON.
     rest: Mapping[str, str] = field(default_factory=dict)
     #: (service spec file, protected environment) -> the spec but its block for that
@@ -56,13 +58,13 @@ def read(root: Path, files: tuple[str, ...], platform: Platform) -> Specs:
     rest = {
         name: _without_pins(doc.source.data) for name, (doc, _) in platform.environments.items()
     }
-    guarded = [name for name, (_, env) in platform.environments.items() if env.spec.protected]
+    guarded = frozenset(n for n, (_, env) in platform.environments.items() if env.spec.protected)
     outside = {
         (doc.source.file, env): _without_block(doc.source.data, env)
         for doc, _ in platform.services.values()
         for env in guarded
     }
-    return Specs(digests, pins, order, rest, outside)
+    return Specs(digests, pins, order, guarded, rest, outside)
 
 
 def _without_pins(data: Mapping[str, object]) -> str:
@@ -112,9 +114,10 @@ def alone(base: Specs, head: Specs, platform: Platform) -> Iterator[Diagnostic]:
         for rel in base.digests.keys() | head.digests.keys()
         if base.digests.get(rel) != head.digests.get(rel)
     )
-    for name, (doc, env) in sorted(platform.environments.items()):
-        if not env.spec.protected or name not in base.pins:
-            continue  # a new environment has nothing to promote over
+    for name, (doc, _) in sorted(platform.environments.items()):
+        # Protected on either side: unprotecting it in the same change does not count.
+        if name not in base.protected | head.protected or name not in base.pins:
+            continue  # (a new environment has nothing to promote over)
         before = base.pins[name]
         moved = {
             s: t

@@ -102,7 +102,7 @@ def test_a_promoted_services_own_block_may_come_along(root: Path) -> None:
     ("rel", "old", "new"),
     [
         ("environments/dev.yaml", 'api: "1.1.0"', 'api: "1.2.0"'),  # not protected
-        (PRODUCTION, '    api: "1.0.0"\n', ""),  # a pin removed promotes nothing
+        (PRODUCTION, '  images:\n    api: "1.0.0"\n', "  images: {}\n"),  # a pin removed
         (PRODUCTION, 'api: "1.0.0"', 'api: "1.0.1"'),  # a build no environment runs yet
     ],
 )
@@ -130,3 +130,13 @@ def test_a_step_back_to_what_an_earlier_environment_runs_is_a_rollback(tmp_path:
     edit(root, "platform/services/api.yaml", "LOG_LEVEL: info", "LOG_LEVEL: debug")
     code, out = diff(root)
     assert code == 0, out
+
+
+def test_unprotecting_in_the_same_change_does_not_lift_the_rule(root: Path) -> None:
+    edit(root, PRODUCTION, *PIN)
+    edit(root, PRODUCTION, "protected: true", "protected: false")
+    edit(root, "platform/teams/shop.yaml", "name: shop", "name: shop  # touched")
+    code, out = diff(root)
+    assert code == 1
+    assert "error[PL314]" in out
+    assert "(beyond its pins), platform/teams/shop.yaml" in out
