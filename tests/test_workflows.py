@@ -64,6 +64,16 @@ def test_pull_requests_get_annotations_sarif_stale_checks_and_one_diff_comment()
     assert any("upload-sarif" in step.get("uses", "") for step in steps(workflow, "pull-request"))
 
 
+def test_each_job_loads_through_a_cache_of_its_own() -> None:
+    workflow = yaml.safe_load((REPO / ".github/workflows/platform.yml").read_text())
+    for job in workflow["jobs"]:
+        script = runs(workflow, job)
+        line = 'echo "PLATFORM_CACHE_DIR=$RUNNER_TEMP/platform-cache" >> "$GITHUB_ENV"'
+        assert line in script, job
+        # set before the first `platform` command of the job
+        assert script.index(line) < script.index("platform ")
+
+
 def test_main_renders_and_hydrates_and_pushes_what_it_committed() -> None:
     workflow = yaml.safe_load((REPO / ".github/workflows/platform.yml").read_text())
     assert workflow["jobs"]["main"]["permissions"] == {"contents": "write"}

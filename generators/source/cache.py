@@ -8,11 +8,15 @@ diff's base revision (mostly the same files as its head).
 Where: ``$PLATFORM_CACHE_DIR`` (``off`` turns the cache off), else
 ``$XDG_CACHE_HOME/platform-compiler``, else ``~/.cache/platform-compiler``. Never inside
 the repository: a cache that a pull request could commit would let it render data its
-reviewers did not see. Entries are pickles read back by an unpickler that refuses every
-class but the dates and times YAML has (plain data needs no other, and so no code can
-run), in a directory named after the compiler's loader code and the Python version: a
-new compiler never reads an old one's entries (and removes them). Only documents that
-loaded without a problem are stored; anything unreadable is a miss.
+reviewers did not see. For the same reason the directory must be this user's alone: one
+owned by another user, or that others may write to (a shared /tmp), is not used, and
+the cache creates its directories for the user only (whoever can write entries decides
+what is rendered). Entries are pickles read back by an unpickler that refuses every
+class but the dates and times YAML has (plain data needs no other, so no code can run),
+in a store named after what loading depends on (the loader's code, ruamel.yaml's and
+Python's versions): a new compiler never reads an old one's entries; a store no
+compiler has opened for 30 days is removed. Only documents that loaded without a
+problem are stored; anything unreadable is a miss.
 """
 
 from __future__ import annotations
@@ -23,9 +27,12 @@ import io
 import os
 import pickle
 import shutil
+import stat
 import sys
 import tempfile
+import time
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +42,10 @@ import generators
 CACHE_ENV = "PLATFORM_CACHE_DIR"
 #: The loader modules: a change to any of them changes what loading returns.
 _LOADER = ("cache.py", "compose.py", "load.py", "located.py", "syntax.py")
+#: The parser's distributions: a new version may read some YAML differently.
+_PARSER = ("ruamel.yaml", "ruamel.yaml.clib")
+#: A store no compiler opened for this long is removed (another version's, say).
+_UNUSED = 30 * 86_400
 
 
 #: The only classes an entry may name: what YAML timestamps load as.
@@ -70,6 +81,11 @@ def directory() -> Path | None:
 def fingerprint() -> str:
     """What the stored data depends on besides a file's bytes: the loader's code."""
     digest = hashlib.sha256(f"{generators.__version__} {sys.version}".encode())
+    for name in _PARSER:
+        try:
+            digest.update(f" {name} {metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f" {name} -".encode())
     here = Path(__file__).parent
     for name in _LOADER:
         digest.update((here / name).read_bytes())
@@ -78,23 +94,35 @@ def fingerprint() -> str:
 
 def _store() -> Path | None:
     top = directory()
-    if top is None:
-        return None
+    return None if top is None else _open(top)
+
+
+@cache
+def _open(top: Path) -> Path | None:
+    """This compiler's store under ``top`` (once per process), or None if it is unsafe.
+
+    Marks the store as used, and removes the stores no compiler has used for a while.
+    """
     store = top / f"loads-{fingerprint()}"
-    if not store.is_dir():
-        _start(top, store)
+    try:
+        store.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not (_private(top) and _private(store)):
+            return None
+        os.utime(store)
+        stale = time.time() - _UNUSED
+        for old in top.glob("loads-*"):
+            if old != store and old.is_dir() and old.stat().st_mtime < stale:
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        return None  # a cache that cannot be written is no cache: every load is a miss
     return store
 
 
-def _start(top: Path, store: Path) -> None:
-    """Create the store; remove the stores of other compilers (they are never read)."""
-    try:
-        store.mkdir(parents=True, exist_ok=True)
-        for old in top.glob("loads-*"):
-            if old != store and old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
-    except OSError:
-        pass  # a cache that cannot be written is no cache: every load is a miss
+def _private(path: Path) -> bool:
+    """Whether ``path`` is this user's directory, which no one else may write to."""
+    info = path.lstat()
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return stat.S_ISDIR(info.st_mode) and mine and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def key(raw: bytes) -> str:
@@ -124,7 +152,7 @@ def put(digest: str, data: Any) -> None:
     folder = store / digest[:2]
     temporary = None
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         with os.fdopen(handle, "wb") as out:
             out.write(blob)

@@ -68,8 +68,13 @@ def load_text(rel: str, raw: bytes) -> tuple[SourceDoc | None, list[Diagnostic]]
 
 
 def load_cached(root: Path, rel: str) -> SourceDoc | None:
-    """The file's document if its bytes are in the cache; None otherwise (load it then)."""
+    """The file's document if its bytes are in the cache; None otherwise (load it then).
+
+    The file's name is held to :func:`load_file`'s rules first: a name it refuses is
+    refused whatever the cache holds.
+    """
     try:
+        rel.encode("utf-8")
         raw = _read(root / rel)
     except (LoadProblem, UnicodeEncodeError):
         return None

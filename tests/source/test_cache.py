@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -72,25 +75,82 @@ def test_a_file_with_a_problem_is_never_stored(store: Path, tmp_path: Path) -> N
     assert entries(store) == []
 
 
+class _Touch:
+    """Unpickled, it would create a file: proof that code ran."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (Path.touch, (str(self.marker),))  # type: ignore[return-value]
+
+
 @pytest.mark.parametrize(
     "damage",
     [
-        b"not a pickle",
-        pickle.dumps(("0" * 64, {"a": "forged"})),  # an entry that names other bytes
-        pickle.dumps("no pair"),
-        pickle.dumps((None, Path("a"))),  # a class that is not plain data
-        b"cos\nsystem\n(S'echo owned'\ntR.",  # code: refused, never run
+        lambda digest, marker: b"not a pickle",
+        # an entry that names other bytes
+        lambda digest, marker: pickle.dumps(("0" * 64, {"a": "forged"})),
+        lambda digest, marker: pickle.dumps("no pair"),
+        # a class that is not plain data, under the right name
+        lambda digest, marker: pickle.dumps((digest, {"a": Path("forged")})),
+        # code: refused, never run
+        lambda digest, marker: pickle.dumps((digest, _Touch(marker))),
     ],
+    ids=["garbage", "other-bytes", "no-pair", "a-class", "code"],
 )
-def test_a_damaged_entry_is_a_miss(store: Path, tmp_path: Path, damage: bytes) -> None:
+def test_a_damaged_entry_is_a_miss(
+    store: Path, tmp_path: Path, damage: Callable[[str, Path], bytes]
+) -> None:
     (tmp_path / "a.yaml").write_text("a: 1\n")
     load_file(tmp_path, "a.yaml")
     (entry,) = entries(store)
-    entry.write_bytes(damage)
+    marker = tmp_path / "code-ran"
+    entry.write_bytes(damage(cache.key(b"a: 1\n"), marker))
     doc, found = load_file(tmp_path, "a.yaml")
     assert doc is not None
     assert doc.data == {"a": 1}
     assert found == []
+    assert not marker.exists()
+
+
+def test_the_cache_is_the_users_own(store: Path, tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("a: 1\n")
+    load_file(tmp_path, "a.yaml")
+    (folder,) = {entry.parent for entry in entries(store)}
+    for directory in (folder, folder.parent):  # the store and its folders: the user's only
+        assert directory.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_directory_others_may_write_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # as /tmp is: anyone could plant what this user renders
+    monkeypatch.setenv(cache.CACHE_ENV, str(shared))
+    (tmp_path / "a.yaml").write_text("a: 1\n")
+    for _ in range(2):
+        doc, _ = load_file(tmp_path, "a.yaml")
+        assert doc is not None
+        assert doc.data == {"a": 1}
+    assert entries(shared) == []
+
+
+def test_a_name_the_loader_refuses_is_refused_from_a_warm_cache(
+    store: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "p"
+    (root / "platform/teams").mkdir(parents=True)
+    good = root / "platform/teams/shop.yaml"
+    good.write_text("a: 1\n")
+    load_all(root, ["platform/teams/shop.yaml"])  # its bytes are in the cache now
+    bad = os.fsencode(root / "platform/teams") + b"/sh\xffop.yaml"
+    os.rename(good, bad)
+    (rel,) = discover(root) or [os.fsdecode(bad).removeprefix(f"{root}/")]
+    ((doc, found),) = load_all(root, [rel])
+    assert doc is None
+    assert [d.code.id for d in found] == ["PL100"]
 
 
 def test_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,14 +169,19 @@ def test_the_default_is_the_users_cache_directory(
     assert cache.directory() == tmp_path / "xdg" / "platform-compiler"
 
 
-def test_another_compilers_store_is_removed(store: Path, tmp_path: Path) -> None:
-    old = store / "loads-0123456789abcdef"
-    (old / "ab").mkdir(parents=True)
-    (old / "ab" / "cd").write_bytes(b"x")
+def test_a_store_unused_for_a_month_is_removed(store: Path, tmp_path: Path) -> None:
+    old, recent = store / "loads-0123456789abcdef", store / "loads-fedcba9876543210"
+    for other in (old, recent):  # other compilers' stores (another version, a venv)
+        (other / "ab").mkdir(parents=True)
+        (other / "ab" / "cd").write_bytes(b"x")
+    month = time.time() - 31 * 86_400
+    os.utime(old, (month, month))
     (tmp_path / "a.yaml").write_text("a: 1\n")
     load_file(tmp_path, "a.yaml")
     assert not old.exists()
-    assert [p.name for p in store.iterdir()] == [f"loads-{cache.fingerprint()}"]
+    assert sorted(p.name for p in store.iterdir()) == sorted(
+        [f"loads-{cache.fingerprint()}", recent.name]
+    )
 
 
 def test_a_cache_that_cannot_be_written_costs_nothing_but_time(
