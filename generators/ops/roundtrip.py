@@ -16,25 +16,36 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.representer import RoundTripRepresenter
 
 __all__ = ["CommentedMap", "copy_entry", "dump", "load", "loads", "parse", "set_in", "write"]
 
 from generators.errors import UsageError
 
 
+class _Representer(RoundTripRepresenter):
+    """ruamel's round-trip representer, writing null as `null`.
+
+    ruamel keeps no record of how a null was written and writes nothing after the
+    colon. In a spec, `null` in an override removes what the spec sets (the
+    documented spelling), so that is how every null is written back; `~` and an
+    empty value, which specs do not use, become `null` too.
+    """
+
+
+_Representer.add_representer(  # on this subclass only: ruamel's own stays as it is
+    type(None),
+    lambda representer, _: representer.represent_scalar("tag:yaml.org,2002:null", "null"),
+)
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Representer = _Representer
     yaml.preserve_quotes = True
     yaml.width = 4096  # never fold long values (ciphertext) across lines
     yaml.indent(mapping=2, sequence=4, offset=2)
-    # `null` stays `null` (ruamel would write nothing after the colon): in an override
-    # it removes what the spec sets, and should read so.
-    yaml.representer.add_representer(type(None), _null)
     return yaml
-
-
-def _null(representer: Any, _: None) -> Any:
-    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
 def load(path: Path) -> Any:
