@@ -270,7 +270,7 @@ def validate_platform(
     on: dt.date | None = None,
     stages: Sequence[Callable[[Run], Run]] = VALIDATE,
     overlay: Mapping[str, str] | None = None,
-    memo: dict[tuple[str, str], tuple[Parsed | None, tuple[Diagnostic, ...]]] | None = None,
+    memo: Memo | None = None,
 ) -> Validation:
     """Load, parse and check every spec under ``root``; collect every problem.
 
