@@ -121,6 +121,7 @@ def test_specs_that_do_not_validate_are_not_written(base_tree: Path, tmp_path: P
     assert result.exit_code == 1
     assert "platform/services/orders.yaml:" in result.stdout
     assert "error[PL301]: unknown team 'shpo'" in result.stdout
+    assert "|   team: shpo" in result.stdout  # the spec's own line, though it was not written
     assert "Did you mean 'shop'?" in result.stdout
     assert result.stdout.endswith(
         "Nothing was written: the imported specs do not validate (see above).\n"

@@ -1,8 +1,7 @@
-"""The imported specs validated on a copy of the platform, then written atomically."""
+"""The imported specs validated with the platform in memory, then written atomically."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,7 +10,6 @@ from generators.errors import UsageError
 from generators.ops import roundtrip
 from generators.ops.importer.mapping import import_manifests
 from generators.ops.importer.report import Report
-from generators.ops.stage import copy_platform
 
 
 @dataclass(frozen=True)
@@ -56,22 +54,18 @@ def run_import(
             message=f"{existing[0]} exists already{more}; nothing was written",
             hint="pass --force to overwrite, or leave that workload out of the import",
         )
-    with tempfile.TemporaryDirectory(prefix="platform-import-") as tmp:
-        stage = Path(tmp)
-        copy_platform(root, stage)
-        for path, text in imports.specs.items():
-            (stage / path).parent.mkdir(parents=True, exist_ok=True)
-            (stage / path).write_text(text, encoding="utf-8")
-        validation = pipeline.validate_platform(stage)
-        shown = ""
-        if validation.diagnostics:
-            shown = formats.render(
-                validation.diagnostics,
-                fmt="human",
-                root=stage,
-                files=len(validation.files),
-                color=color,
-            )
+    # The new specs as text beside the platform's files: nothing is written yet.
+    validation = pipeline.validate_platform(root, overlay=imports.specs)
+    shown = ""
+    if validation.diagnostics:
+        shown = formats.render(
+            validation.diagnostics,
+            fmt="human",
+            root=root,
+            files=len(validation.files),
+            color=color,
+            sources=imports.specs,  # their lines, as they would be written
+        )
     report = replace(
         imports.report,
         dry_run=dry_run,
