@@ -7,7 +7,6 @@ environment; the cost in money is generators/diff/costs.py's, from both sides' s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -17,12 +16,12 @@ from typing import Any
 import yaml
 
 from generators.diff.objects import Key, ObjectChange, TreeDiff
+from generators.model.naming import tag_version
 from generators.spec.quantity import parse_quantity
 from generators.targets.kubernetes.resources import RESOURCE_CLASS_LABEL, RESOURCE_LABEL
 
 _WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Rollout")
 #: A version the platform can compare: major.minor.patch, with an optional suffix.
-_SEMVER = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)([-+.][0-9A-Za-z.+-]*)?$")
 _PERMISSIONS = (
     "Role",
     "RoleBinding",
@@ -132,8 +131,8 @@ def _maintenance(change: ObjectChange) -> Iterator[Finding]:
         if not field.path.endswith(".image") or not isinstance(field.new, str):
             continue
         old, new = _tag(str(field.old)), _tag(field.new)
-        was, now = _SEMVER.match(old), _SEMVER.match(new)
-        if was and now and was.groups()[:2] == now.groups()[:2]:
+        was, now = tag_version(old), tag_version(new)
+        if was and now and was[:2] == now[:2]:
             continue  # the same major and minor: a patch
         what = "not a patch-level bump" if was and now else "not a version the platform can compare"
         yield Finding(

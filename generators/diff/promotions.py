@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generators.diagnostics import Diagnostic, codes
+from generators.model.naming import tag_version
 from generators.model.platform import Platform
 from generators.source.located import dotted
 
@@ -88,17 +88,8 @@ def _promoted(base: Specs, env: str, service: str, tag: str) -> bool:
         for other, at in base.order.items()
         if at < base.order[env] and base.pins[other].get(service) == tag
     ]
-    old = base.pins[env].get(service)
-    was, now = _version(old), _version(tag)
+    was, now = tag_version(base.pins[env].get(service)), tag_version(tag)
     return bool(earlier) and not (was and now and now < was)  # back: a rollback
-
-
-def _version(tag: str | None) -> tuple[int, ...] | None:
-    match = _SEMVER.match(tag or "")
-    return tuple(int(part) for part in match.groups()) if match else None
-
-
-_SEMVER = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
 
 
 def _same_outside(base: Specs, head: Specs, rel: str, env: str) -> bool:

@@ -46,6 +46,16 @@ def image_reference(image: str, pin: str | None) -> str:
     return f"{name}@{pin}" if pin.startswith("sha256:") else f"{name}:{pin}"
 
 
+#: A tag that reads as a version: `1.2.3`, `v1.2.3`, `7.2.4-alpine`.
+_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)([-+.][0-9A-Za-z.+-]*)?$")
+
+
+def tag_version(tag: str | None) -> tuple[int, int, int] | None:
+    """A tag's (major, minor, patch), or None for one that is not a version (a digest)."""
+    match = _VERSION.match(tag or "")
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
 def has_version(image: str) -> bool:
     """Whether an image reference names a tag or a digest."""
     return "@" in image or ":" in image.rsplit("/", 1)[-1]

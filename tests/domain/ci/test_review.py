@@ -16,14 +16,9 @@ from generators import pipeline
 from generators.domain.ci.review import REVIEW_WORKFLOW
 from tests import gitrepo
 from tests.conftest import REPO
+from tests.targets.test_ci import copy_platform
 
 NAME = REVIEW_WORKFLOW.rsplit("/", 1)[1]
-
-
-def copy_platform(target: Path) -> Path:
-    for top in ("platform", "environments", "templates"):
-        shutil.copytree(REPO / top, target / top)
-    return target
 
 
 def gate(root: Path) -> dict[str, Any]:
